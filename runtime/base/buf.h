@@ -1,0 +1,33 @@
+#ifndef RUNTIME_BASE_BUF_H
+#define RUNTIME_BASE_BUF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+#include "str.h"
+
+/* A growable byte buffer on the heap with a size cap (curl's dynbuf). Always NUL-terminated
+ * after the first append. */
+typedef struct buf {
+    char *ptr;
+    size_t len;
+    size_t alloc;
+    size_t cap; /* appends that would exceed it fail; 0 = unlimited */
+} buf;
+
+void buf_init(buf *b, size_t cap);
+void buf_release(buf *b);
+/* Each returns 0, or -1 when the cap would be exceeded (the buffer is unchanged). */
+int buf_append(buf *b, const void *p, size_t n);
+int buf_puts(buf *b, const char *s);
+int buf_putc(buf *b, char c);
+int buf_printf(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int buf_vprintf(buf *b, const char *fmt, va_list ap);
+static inline str buf_str(const buf *b)
+{
+    return (str){ b->ptr ? b->ptr : "", b->len };
+}
+/* Gives up ownership of the bytes (caller frees); the buffer is empty afterwards. */
+char *buf_detach(buf *b, size_t *len);
+
+#endif

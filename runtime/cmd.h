@@ -1,0 +1,10 @@
+#ifndef RUNTIME_CMD_H
+#define RUNTIME_CMD_H
+
+/* Subcommands of the apimlite binary. Each takes the arguments after its name (argv[0] is the
+ * subcommand name) and returns the process exit code: 0 ok, 1 check/test failures, 2 usage or
+ * I/O errors (DESIGN.md §2). Each prints its own --help. */
+int rt_cmd_check(int argc, char **argv);
+int rt_cmd_eval(int argc, char **argv);
+
+#endif

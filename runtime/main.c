@@ -1,0 +1,59 @@
+/* apimlite: run Azure API Management policy XML outside Azure. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+
+static const char usage[] =
+    "usage: apimlite <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  check  [--config GATEWAY.yaml] [POLICY.xml ...]   validate policy documents\n"
+    "  eval   [--context CTX.json] EXPRESSION            evaluate one @(...) / @{...}\n"
+    "  test   [--trace] [PATH ...]                       run *.test.yaml (not yet available)\n"
+    "  run    --policy P.xml --request R.json [--trace]  one request offline (not yet available)\n"
+    "  serve  [GATEWAY.yaml]                             the gateway (not yet available)\n"
+    "  mock   [options]                                  mock Azure OpenAI backend (not yet available)\n"
+    "  usage  [--by subscription,model,ip] [LOG.jsonl]   token usage report (not yet available)\n"
+    "\n"
+    "Run 'apimlite <command> --help' for a command's options.\n";
+
+struct command {
+    const char *name;
+    int (*fn)(int argc, char **argv);
+};
+
+static const struct command commands[] = {
+    { "check", rt_cmd_check },
+    { "eval", rt_cmd_eval },
+};
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fputs(usage, stderr);
+        return 2;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
+        fputs(usage, stdout);
+        return 0;
+    }
+    if (!strcmp(cmd, "--version")) {
+        printf("apimlite %s\n", APIMLITE_VERSION);
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        if (!strcmp(cmd, commands[i].name))
+            return commands[i].fn(argc - 1, argv + 1);
+    }
+    static const char *const later[] = { "test", "run", "serve", "mock", "usage" };
+    for (size_t i = 0; i < sizeof later / sizeof later[0]; i++) {
+        if (!strcmp(cmd, later[i])) {
+            fprintf(stderr, "apimlite %s: not available in this version yet\n", cmd);
+            return 2;
+        }
+    }
+    fprintf(stderr, "apimlite: unknown command '%s'\n\n%s", cmd, usage);
+    return 2;
+}
