@@ -32,6 +32,11 @@ bool expr_is_expression(str text);
  * from byte offsets in src through m (m may be NULL: positions relative to src, file "<expr>"). */
 expr *expr_compile(arena *a, const char *src, size_t len, const diag_mapper *m, diag_list *d);
 
+/* Adds a group of classes implemented outside expr/ (runtime's System.Xml over libxml2, the
+ * Authorization object of get-authorization-context). Call at startup, before any
+ * expr_compile, from one thread. Returns 0, or -1 when the table of extra groups is full. */
+int expr_register_lib(const xv_lib *lib);
+
 /* The static type of the result when known at compile time (NULL = dynamic/object). */
 const xv_class *expr_result_class(const expr *e);
 
@@ -77,6 +82,13 @@ struct expr_env {
 /* Evaluates e. Returns 0 and sets *out, or -1 with env->err set (Reason
  * ExpressionValueEvaluationFailure at the policy level). Never crashes on any input. */
 int expr_eval(expr_env *env, const expr *e, xv *out);
+
+/* The JSON `apimlite eval` prints for v (DESIGN.md §4b): strings, numbers (int as integer,
+ * double as real), booleans, null; JObject/JArray/JValue as JSON; chars as one-character
+ * strings; lists/arrays as JSON arrays and dictionaries as objects (our extension: their
+ * .NET ToString() is useless); anything else as the JSON string of its invariant ToString().
+ * Returns a new reference, or NULL with env->err set. */
+json_t *expr_eval_json(expr_env *env, xv v);
 
 /* Raises an exception of .NET type `type` (e.g. "ArgumentException") with a formatted
  * message in env->err; always returns -1 so callers can `return expr_throw(...)`. */

@@ -49,6 +49,7 @@ enum xv_sub {
     XV_SUB_FLOAT,   /* XV_DOUBLE: float */
     XV_SUB_DECIMAL, /* XV_DOUBLE: decimal */
     XV_SUB_BYTE,    /* XV_INT: byte */
+    XV_SUB_DTO,     /* XV_DATETIME: a DateTimeOffset (UTC); class expr_class_datetimeoffset */
 };
 
 enum xv_datetime_kind { XV_DT_UNSPECIFIED = 0, XV_DT_UTC = 1, XV_DT_LOCAL = 2 };
@@ -244,6 +245,8 @@ enum expr_member_id {
     EXPR_M_LASTERROR_SOURCE,
     /* IWorkspace */
     EXPR_M_WORKSPACE_ID, EXPR_M_WORKSPACE_NAME,
+    /* IGroup (User.Groups, Product.Groups), IUserIdentity (User.Identities) */
+    EXPR_M_GROUP_ID, EXPR_M_GROUP_NAME, EXPR_M_IDENTITY_ID, EXPR_M_IDENTITY_PROVIDER,
     EXPR_M__COUNT
 }; /* ORDER EXPR_M */
 
@@ -251,7 +254,8 @@ enum expr_member_id {
 extern const xv_class expr_class_context, expr_class_request, expr_class_response,
     expr_class_url, expr_class_api, expr_class_keynames, expr_class_operation,
     expr_class_product, expr_class_subscription, expr_class_user, expr_class_deployment,
-    expr_class_gateway, expr_class_lasterror, expr_class_workspace, expr_class_body;
+    expr_class_gateway, expr_class_lasterror, expr_class_workspace, expr_class_body,
+    expr_class_group, expr_class_identity;
 
 /* IMessageBody (context.Request.Body, IResponse.Body): the host hands out pointers to these;
  * As<T>(), AsFormUrlEncodedContent() are implemented in expr/. */

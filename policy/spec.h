@@ -42,6 +42,20 @@ enum pol_attr_flags {
     POL_EXPR = 1 << 1,     /* the value may be a policy expression @(...) / @{...} */
     POL_UNSUPPORTED = 1 << 2, /* accepted by APIM, validated here, not executed by apimlite
                                * (e.g. Service Fabric attributes); check warns when used */
+    POL_DEPRECATED = 1 << 3,  /* not APIM vocabulary but seen in real documents (toolkit
+                               * misspellings such as estimate-prompt-token): accepted so the
+                               * document loads; check warns when used */
+    POL_OPEN_ENUM = 1 << 4,   /* POL_T_ENUM whose values[] are the documented ones, but real
+                               * documents carry others (toolkit test data: token-quota-period
+                               * "day"): another literal loads with a warning, not an error */
+};
+
+/* Extra text_flags bit (beside POL_REQUIRED and POL_EXPR). */
+enum pol_text_flags {
+    POL_TEXT_ALT = 1 << 4, /* POL_C_CHILDREN: the element may hold text instead of its child
+                            * elements (legacy syntax, e.g. <trace source="s">@(...)</trace>);
+                            * the text follows POL_EXPR, and the children's min counts do not
+                            * apply when the text is there */
 };
 
 typedef struct pol_attr {
@@ -91,6 +105,12 @@ enum pol_spec_flags {
     POL_ONCE = 1 << 0,        /* at most once per section of an effective document */
     POL_UNSUPPORTED_SPEC = 1 << 1, /* APIM policy apimlite does not execute (Dapr, Service Bus,
                                * SOAP, ...): it loads and is validated; check warns */
+    POL_DEPRECATED_SPEC = 1 << 2, /* element name that is not APIM vocabulary but occurs in real
+                               * documents (toolkit misspellings invoke-darp-binding,
+                               * publish-to-darp, cache-value): loads, check warns */
+    POL_UNORDERED = 1 << 3,   /* its child elements may come in any order (real documents put
+                               * cache-lookup's vary-by-query-parameter before vary-by-header);
+                               * otherwise children follow the order of children[] */
 };
 
 typedef struct pol_spec {

@@ -2,6 +2,7 @@
 #define RUNTIME_CTX_H
 
 #include <jansson.h>
+#include <stdio.h>
 
 #include "../expr/expr.h"
 
@@ -15,5 +16,7 @@ typedef struct rt_ctx rt_ctx;
 rt_ctx *rt_ctx_from_json(arena *a, const json_t *ctx, char *err, size_t errlen);
 /* Prepares env to evaluate against c: host, context root, budget = EXPR_STEP_BUDGET, arena a. */
 void rt_ctx_env(rt_ctx *c, expr_env *env, arena *a);
+/* Where context.Trace(message) writes "trace: message" lines (NULL = discard, the default). */
+void rt_ctx_set_trace(rt_ctx *c, FILE *out);
 
 #endif

@@ -36,7 +36,7 @@ char *arena_strdup(arena *a, const char *s);
 str arena_str(arena *a, str s);
 /* printf into the arena; NULL when the cap is reached. */
 char *arena_sprintf(arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-char *arena_vsprintf(arena *a, const char *fmt, va_list ap);
+char *arena_vsprintf(arena *a, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 /* Grows the allocation p (old size old_n) to n bytes, copying; the old block is not freed. */
 void *arena_realloc(arena *a, void *p, size_t old_n, size_t n);
 /* Registers fn(arg) to run at arena_release(). Returns 0, or -1 at the cap. */

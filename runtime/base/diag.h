@@ -52,7 +52,8 @@ void diag_list_release(diag_list *d);
 /* Records one diagnostic at an explicit position (pos may be NULL: no position). */
 void diag_add(diag_list *d, diag_sev sev, const diag_pos *pos, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
-void diag_vadd(diag_list *d, diag_sev sev, const diag_pos *pos, const char *fmt, va_list ap);
+void diag_vadd(diag_list *d, diag_sev sev, const diag_pos *pos, const char *fmt, va_list ap)
+    __attribute__((format(printf, 4, 0)));
 /* Records one diagnostic at offset off through a mapper (m may be NULL: no position). */
 void diag_at(diag_list *d, const diag_mapper *m, size_t off, diag_sev sev, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));

@@ -16,5 +16,8 @@ void rt_policy_each(void (*fn)(const pol_spec *s, void *ud), void *ud);
 /* Checks the tables once at startup: duplicate names, empty fields, unsorted tables.
  * Returns 0, or -1 after printing what is wrong to stderr. */
 int rt_policy_registry_check(void);
+/* Checks one { 0 }-terminated table the same way (names of child policies resolve against the
+ * registry); for tests that feed it broken tables. Returns 0, or -1 after printing. */
+int rt_policy_table_check(const pol_spec *table);
 
 #endif

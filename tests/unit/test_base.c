@@ -1,0 +1,162 @@
+/* Unit tests for runtime/base: arena, buf, str, diag. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "runtime/base/arena.h"
+#include "runtime/base/buf.h"
+#include "runtime/base/diag.h"
+#include "runtime/base/str.h"
+
+static int cleanup_order[4];
+static int cleanup_n;
+
+static void record(void *arg)
+{
+    cleanup_order[cleanup_n++] = (int)(intptr_t)arg;
+}
+
+static void test_arena_alloc_zeroed_aligned(void **state)
+{
+    (void)state;
+    arena a;
+    arena_init(&a, 0);
+    for (size_t n = 1; n < 20000; n = n * 3 + 1) {
+        unsigned char *p = arena_alloc(&a, n);
+        assert_non_null(p);
+        assert_int_equal((uintptr_t)p % 16, 0);
+        for (size_t i = 0; i < n; i++)
+            assert_int_equal(p[i], 0);
+        memset(p, 0xAB, n);
+    }
+    arena_release(&a);
+}
+
+static void test_arena_cap(void **state)
+{
+    (void)state;
+    arena a;
+    arena_init(&a, 1024);
+    assert_non_null(arena_alloc(&a, 1000));
+    assert_null(arena_alloc(&a, 100)); /* over the cap */
+    assert_non_null(arena_alloc(&a, 16));
+    arena_release(&a);
+    assert_non_null(arena_alloc(&a, 1000)); /* reusable after release */
+    arena_release(&a);
+}
+
+static void test_arena_defer_lifo(void **state)
+{
+    (void)state;
+    arena a;
+    arena_init(&a, 0);
+    cleanup_n = 0;
+    arena_defer(&a, record, (void *)1);
+    arena_defer(&a, record, (void *)2);
+    arena_defer(&a, record, (void *)3);
+    arena_release(&a);
+    assert_int_equal(cleanup_n, 3);
+    assert_int_equal(cleanup_order[0], 3);
+    assert_int_equal(cleanup_order[2], 1);
+}
+
+static void test_arena_strings(void **state)
+{
+    (void)state;
+    arena a;
+    arena_init(&a, 0);
+    char *s = arena_sprintf(&a, "%s-%d", "x", 42);
+    assert_string_equal(s, "x-42");
+    str t = arena_str(&a, STR_LIT("hello"));
+    assert_true(str_eq_cstr(t, "hello"));
+    assert_int_equal(t.ptr[5], '\0');
+    char *r = arena_realloc(&a, s, 5, 64);
+    assert_string_equal(r, "x-42");
+    arena_release(&a);
+}
+
+static void test_buf_cap(void **state)
+{
+    (void)state;
+    buf b;
+    buf_init(&b, 8);
+    assert_int_equal(buf_puts(&b, "1234"), 0);
+    assert_int_equal(buf_printf(&b, "%d", 5678), 0);
+    assert_int_equal(buf_putc(&b, 'x'), -1); /* would exceed 8 */
+    assert_int_equal(b.len, 8);
+    assert_string_equal(b.ptr, "12345678");
+    buf_release(&b);
+}
+
+static void test_str(void **state)
+{
+    (void)state;
+    assert_true(str_ieq(STR_LIT("Content-Type"), STR_LIT("content-type")));
+    assert_false(str_ieq(STR_LIT("a"), STR_LIT("ab")));
+    assert_int_equal(str_find(STR_LIT("hello world"), STR_LIT("world")), 6);
+    assert_int_equal(str_find(STR_LIT("hello"), STR_LIT("xyz")), -1);
+    assert_true(str_eq_cstr(str_trim(STR_LIT("  a b \n")), "a b"));
+    assert_true(str_starts_with(STR_LIT("@(x)"), STR_LIT("@(")));
+    assert_true(str_ends_with(STR_LIT("file.xml"), STR_LIT(".xml")));
+    assert_true(str_cmp(STR_LIT("a"), STR_LIT("ab")) < 0);
+}
+
+static void test_diag_positions(void **state)
+{
+    (void)state;
+    const char *text = "line one\r\n  line two\nthree";
+    diag_pos p;
+    diag_pos_in_text("f.xml", text, strlen(text), 12, &p);
+    assert_int_equal(p.line, 2);
+    assert_int_equal(p.col, 3);
+    assert_int_equal(p.line_text.len, 10);
+    diag_pos_in_text("f.xml", text, strlen(text), 0, &p);
+    assert_int_equal(p.line, 1);
+    assert_int_equal(p.line_text.len, 8); /* without \r */
+}
+
+static void test_diag_print(void **state)
+{
+    (void)state;
+    diag_list d;
+    diag_list_init(&d);
+    const char *text = "<a>\n  <b x=\"1\"/>\n</a>";
+    diag_text t = { "doc.xml", text, strlen(text) };
+    diag_mapper m = { diag_text_map, &t };
+    diag_at(&d, &m, 9, DIAG_ERROR, "unknown attribute '%s'", "x");
+    diag_add(&d, DIAG_WARNING, NULL, "no position");
+    for (int i = 0; i < 60; i++)
+        diag_add(&d, DIAG_ERROR, NULL, "e%d", i);
+    assert_int_equal(d.errors, 61);
+    assert_int_equal(d.warnings, 1);
+    assert_int_equal(d.n, DIAG_MAX);
+    char out[8192] = { 0 };
+    FILE *f = fmemopen(out, sizeof out - 1, "w");
+    diag_print(&d, f);
+    fclose(f);
+    assert_non_null(strstr(out, "doc.xml:2:6: error: unknown attribute 'x'\n    "
+                                "  <b x=\"1\"/>\n         ^\n"));
+    assert_non_null(strstr(out, "... and 12 more diagnostics"));
+    diag_list_release(&d);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_arena_alloc_zeroed_aligned),
+        cmocka_unit_test(test_arena_cap),
+        cmocka_unit_test(test_arena_defer_lifo),
+        cmocka_unit_test(test_arena_strings),
+        cmocka_unit_test(test_buf_cap),
+        cmocka_unit_test(test_str),
+        cmocka_unit_test(test_diag_positions),
+        cmocka_unit_test(test_diag_print),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
