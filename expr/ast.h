@@ -65,6 +65,7 @@ enum expr_node_kind {
     EXPR_N_ANON,      /* kids: values, names[] */
     EXPR_N_DEFAULT,   /* tn/type; NULL tn: `default` literal */
     EXPR_N_OUTVAR,    /* out var x / out T x: slot, tn */
+    EXPR_N_LOCALFN,   /* a local function used as a value (method group): lam, depth */
     /* statements */
     EXPR_S_BLOCK,   /* kids */
     EXPR_S_DECL,    /* kids: EXPR_S_VAR */
@@ -84,6 +85,7 @@ enum expr_node_kind {
     EXPR_S_TRY,    /* a: body, kids: EXPR_S_CATCH, b: finally or NULL */
     EXPR_S_CATCH,  /* tn/type (NULL = all), slot (-1 = unnamed), a: body */
     EXPR_S_EMPTY,
+    EXPR_S_FUNC, /* local function declaration: name, lam (runs as a no-op) */
 };
 
 enum expr_node_flags {
@@ -106,6 +108,8 @@ enum expr_member_mode {
 enum expr_call_mode {
     EXPR_CALL_METHOD, /* instance or extension method dispatched at run time */
     EXPR_CALL_STATIC, /* meth of scls */
+    EXPR_CALL_LOCAL,  /* local function lam declared depth function levels up */
+    EXPR_CALL_DELEGATE, /* a: an expression whose value is a lambda (f(x) with Func f) */
 };
 
 typedef struct expr_node expr_node;
@@ -116,6 +120,20 @@ struct expr_lambda {
     str *pnames;
     expr_node *body; /* expression, or EXPR_S_BLOCK when block */
     bool block;
+    /* Local functions only (lambdas leave these NULL/0): */
+    bool local;
+    bool is_void;              /* declared `void` */
+    bool sig_done;             /* signature resolved (resolver) */
+    uint32_t min_params;       /* parameters before the first one with a default */
+    str name;
+    expr_tnode *rtn;           /* return type as written (NULL for void) */
+    const xv_type *rtype;      /* resolved return type */
+    const xv_class *rcls;      /* static class of the result */
+    expr_tnode **ptn;          /* parameter types as written */
+    const xv_type **ptypes;    /* resolved parameter types */
+    const xv_class **pcls;     /* static classes of the parameters */
+    expr_node **pdefaults;     /* default values (NULL = required) */
+    const char *params;        /* "a,b" for named arguments */
 };
 
 struct expr_node {
@@ -173,6 +191,31 @@ bool expr_any_method(str name, size_t nargs, bool *name_found);
 /* The class of an exception type name ("FormatException"), NULL when unknown. */
 bool expr_exception_is(const char *type, const xv_class *catch_cls);
 const xv_lib *const *expr_libs(void);
+
+/* "Did you mean" suggestions for name errors (suggest.c). Candidates are offered one by one;
+ * the closest one (ASCII case-insensitive optimal-alignment edit distance: a case-only
+ * difference first, else at most 2 edits and at most half the name's length) wins; on ties the
+ * one closer in case, then the first offered. Candidates must outlive the suggestion (config or static memory). */
+typedef struct expr_suggest {
+    str name; /* the unknown name */
+    str best; /* STR_NULL while nothing is close enough */
+    size_t dist;  /* its case-insensitive distance */
+    size_t exact; /* its case-sensitive distance (breaks ties) */
+} expr_suggest;
+enum expr_suggest_what {
+    EXPR_SUGGEST_MEMBERS = 1 << 0, /* instance properties */
+    EXPR_SUGGEST_METHODS = 1 << 1,    /* instance methods and Object's */
+    EXPR_SUGGEST_STATICS = 1 << 2,    /* static members and methods */
+    EXPR_SUGGEST_EXTENSIONS = 1 << 3, /* extension methods (LINQ, AsJwt...) */
+};
+void expr_suggest_init(expr_suggest *sg, str name);
+void expr_suggest_add(expr_suggest *sg, str cand);
+/* Offers c's names (base chain included): members before methods. */
+void expr_suggest_class(expr_suggest *sg, const xv_class *c, unsigned what);
+/* Offers every type name: C# keywords, class names and their aliases. */
+void expr_suggest_types(expr_suggest *sg);
+/* Writes "; did you mean 'X'?" (or "" when there is no suggestion) into buf. */
+int expr_suggest_suffix(const expr_suggest *sg, char *buf, size_t n);
 
 /* Anonymous objects and exceptions (types.c). */
 typedef struct expr_anon {

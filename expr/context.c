@@ -318,12 +318,42 @@ const xv_class expr_class_workspace = {
     .nmembers = COUNT(workspace_members),
 };
 
+/* ---- Authorization (what get-authorization-context stores in its variable) ---- */
+
+static int authorization_token(expr_env *env, xv self, xv *out)
+{
+    (void)env;
+    const expr_authorization *a = self.u.obj.ptr;
+    *out = a->access_token.ptr ? xv_str(a->access_token) : xv_null();
+    return 0;
+}
+
+static int authorization_claims(expr_env *env, xv self, xv *out)
+{
+    const expr_authorization *a = self.u.obj.ptr;
+    xv v = { .kind = XV_DICT };
+    v.u.dict = a->claims ? a->claims : xv_dict_new(env, false);
+    if (!v.u.dict)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static const xv_member authorization_members[] = {
+    { "AccessToken", authorization_token, &expr_class_string, 0, NULL },
+    { "Claims", authorization_claims, &expr_class_dict, 0, NULL },
+};
+
+const xv_class expr_class_authorization = {
+    .name = "Authorization",
+    .members = authorization_members,
+    .nmembers = COUNT(authorization_members),
+};
+
 /* ---- IMessageBody ---- */
 
-/* As<XNode>() and friends compile but are not supported yet. */
-static const xv_class class_xnode = { .name = "XNode" };
-static const xv_class class_xelement = { .name = "XElement", .base = &class_xnode };
-static const xv_class class_xdocument = { .name = "XDocument", .base = &class_xnode };
+/* As<XDocument|XElement|XNode>(): the classes and the parser live in runtime/ (libxml2). */
+int (*expr_xml_parse_hook)(expr_env *env, str text, const xv_class *want, xv *out) = NULL;
 
 /* Reads the body's bytes: "" once consumed; consumes unless preserve. */
 static int body_take(xv_call *c, const char *method, str *out)
@@ -398,11 +428,16 @@ static int body_as(xv_call *c, xv *out)
         return expr_throw(c->env, "InvalidOperationException",
                           "IMessageBody.As<T>: T must be string, byte[], JObject, JArray, "
                           "JToken, XNode, XElement or XDocument");
-    if (cls == &class_xnode || cls == &class_xelement || cls == &class_xdocument ||
-        !strcmp(cls->name, "XNode") || !strcmp(cls->name, "XElement") ||
-        !strcmp(cls->name, "XDocument"))
-        return expr_throw(c->env, "NotSupportedException",
-                          "IMessageBody.As<%s>: XML bodies are not supported yet", cls->name);
+    if (!strcmp(cls->name, "XNode") || !strcmp(cls->name, "XElement") ||
+        !strcmp(cls->name, "XDocument")) {
+        str xml;
+        if (!expr_xml_parse_hook)
+            return expr_throw(c->env, "NotSupportedException",
+                              "IMessageBody.As<%s>: XML is not available in this host", cls->name);
+        if (body_take(c, "As", &xml) < 0)
+            return -1;
+        return expr_xml_parse_hook(c->env, xml, cls, out);
+    }
     bool is_bytes = cls == &expr_class_bytes || (cls == &expr_class_byte && t->rank == 1);
     bool is_json =
         cls == &expr_class_jobject || cls == &expr_class_jarray || cls == &expr_class_jtoken;
@@ -591,16 +626,15 @@ static const xv_class class_form_ext = {
 };
 
 static const xv_class *const classes[] = {
-    &expr_class_context,      &expr_class_request,
-    &expr_class_response,     &expr_class_url,
-    &expr_class_api,          &expr_class_keynames,
-    &expr_class_operation,    &expr_class_product,
-    &expr_class_subscription, &expr_class_user,
-    &expr_class_group,        &expr_class_identity,
-    &expr_class_deployment,   &expr_class_gateway,
-    &expr_class_lasterror,    &expr_class_workspace,
-    &expr_class_body,         &class_xnode,
-    &class_xelement,          &class_xdocument,
-    &class_form_ext,          NULL,
+    &expr_class_context,       &expr_class_request,
+    &expr_class_response,      &expr_class_url,
+    &expr_class_api,           &expr_class_keynames,
+    &expr_class_operation,     &expr_class_product,
+    &expr_class_subscription,  &expr_class_user,
+    &expr_class_group,         &expr_class_identity,
+    &expr_class_deployment,    &expr_class_gateway,
+    &expr_class_lasterror,     &expr_class_workspace,
+    &expr_class_body,          &class_form_ext,
+    &expr_class_authorization, NULL,
 };
 const xv_lib expr_lib_context = { "context", classes };

@@ -5,6 +5,9 @@
 #include "eval.h"
 
 #define MAX_STACK_ARGS 16
+/* Helpers with large locals stay out of line so that ev_inner's frame (one per nesting level
+ * and per recursive call) stays small. */
+#define NOINLINE __attribute__((noinline))
 
 /* Where an assignment or ++ writes: a local slot, a member of self or an index of self. */
 typedef struct lvalue {
@@ -87,7 +90,7 @@ static int compound_op(int op)
     }
 }
 
-static int ev_assign(run *R, const expr_node *n, xv *out)
+static NOINLINE int ev_assign(run *R, const expr_node *n, xv *out)
 {
     lvalue lv = { 0 };
     if (lv_prepare(R, n->a, &lv) < 0)
@@ -121,7 +124,7 @@ static int ev_assign(run *R, const expr_node *n, xv *out)
     return 0;
 }
 
-static int ev_incdec(run *R, const expr_node *n, xv *out)
+static NOINLINE int ev_incdec(run *R, const expr_node *n, xv *out)
 {
     lvalue lv = { 0 };
     xv cur, next;
@@ -168,8 +171,47 @@ static const xv_method *dispatch(xv self, str name, size_t n)
     return m ? m : expr_find_extension(name, n, NULL);
 }
 
-static int ev_call(run *R, const expr_node *n, xv *out)
+/* Calls of local functions and of delegate values: f(args). */
+static NOINLINE int ev_call_fn(run *R, const expr_node *n, xv *out)
 {
+    expr_env *env = R->env;
+    xv stack_args[MAX_STACK_ARGS];
+    xv *argv = stack_args;
+    const struct expr_lambda *l = n->lam;
+    frame *up;
+    if (n->op == EXPR_CALL_DELEGATE) {
+        xv fn;
+        int rc = ev(R, n->a, &fn);
+        if (rc != 0)
+            return rc;
+        if (xv_is_null(fn))
+            return ev_null_ref(env);
+        if (fn.kind != XV_LAMBDA)
+            return expr_throw(env, "InvalidCastException", "a value of type %s cannot be called",
+                              xv_type_name(fn));
+        l = fn.u.fn.fn;
+        up = fn.u.fn.frame;
+        if (n->nkids > l->nparams || n->nkids < (l->local ? l->min_params : l->nparams))
+            return expr_throw(env, "TargetParameterCountException",
+                              "Parameter count mismatch: the delegate takes %u arguments, "
+                              "called with %u.",
+                              l->nparams, n->nkids);
+    } else {
+        up = ev_frame_up(R, n->depth);
+    }
+    if (n->nkids > MAX_STACK_ARGS && !(argv = arena_calloc(env->a, n->nkids, sizeof *argv)))
+        return ev_oom(env);
+    for (uint32_t i = 0; i < n->nkids; i++)
+        if (ev(R, n->kids[i]->a, &argv[i]) != 0)
+            return -1;
+    return ev_invoke(env, l, up, argv, n->nkids, out) < 0 ? -1 : 0;
+}
+
+static NOINLINE int ev_call(run *R, const expr_node *n, xv *out)
+{
+    if (n->op == EXPR_CALL_LOCAL || n->op == EXPR_CALL_DELEGATE)
+        return ev_call_fn(R, n, out);
+
     expr_env *env = R->env;
     xv stack_args[MAX_STACK_ARGS];
     xv *stack_refs[MAX_STACK_ARGS];
@@ -217,7 +259,7 @@ static int ev_call(run *R, const expr_node *n, xv *out)
     return m->fn(&c, out) < 0 ? -1 : 0;
 }
 
-static int ev_index(run *R, const expr_node *n, xv *out)
+static NOINLINE int ev_index(run *R, const expr_node *n, xv *out)
 {
     xv self, idx[MAX_STACK_ARGS];
     int rc = ev(R, n->a, &self);
@@ -246,7 +288,7 @@ static int ev_member(run *R, const expr_node *n, xv *out)
     return ev_get_member(R->env, n, self, out);
 }
 
-static int ev_interp(run *R, const expr_node *n, xv *out)
+static NOINLINE int ev_interp(run *R, const expr_node *n, xv *out)
 {
     expr_env *env = R->env;
     str *parts = arena_calloc(env->a, n->nkids ? n->nkids : 1, sizeof *parts);
@@ -289,7 +331,7 @@ static int ev_interp(run *R, const expr_node *n, xv *out)
     return 0;
 }
 
-static int ev_new(run *R, const expr_node *n, xv *out)
+static NOINLINE int ev_new(run *R, const expr_node *n, xv *out)
 {
     expr_env *env = R->env;
     const xv_class *c = n->type->cls;
@@ -350,7 +392,7 @@ static int ev_new(run *R, const expr_node *n, xv *out)
     return 0;
 }
 
-static int ev_newarray(run *R, const expr_node *n, xv *out)
+static NOINLINE int ev_newarray(run *R, const expr_node *n, xv *out)
 {
     expr_env *env = R->env;
     const xv_type *et = n->type;
@@ -507,6 +549,12 @@ static int ev_inner(run *R, const expr_node *n, xv *out)
     case EXPR_N_AS:
         if (ev(R, n->a, &a) != 0)
             return -1;
+        if (n->kind == EXPR_N_CAST && xv_is_null(a) && n->a->cls && n->type) {
+            /* (int)el with el a null XElement: the class's operator decides */
+            int uc = expr_user_convert(R->env, n->a->cls, a, n->type, out);
+            if (uc != 0)
+                return uc < 0 ? -1 : 0;
+        }
         return xv_convert(R->env, a, n->type, n->kind == EXPR_N_CAST ? 0 : 1, out);
     case EXPR_N_IS:
         return ev_is(R, n, out);
@@ -514,6 +562,11 @@ static int ev_inner(run *R, const expr_node *n, xv *out)
         *out = (xv){ .kind = XV_LAMBDA };
         out->u.fn.fn = n->lam;
         out->u.fn.frame = R->f;
+        return 0;
+    case EXPR_N_LOCALFN:
+        *out = (xv){ .kind = XV_LAMBDA };
+        out->u.fn.fn = n->lam;
+        out->u.fn.frame = ev_frame_up(R, n->depth);
         return 0;
     case EXPR_N_NEW:
         return ev_new(R, n, out);

@@ -30,6 +30,13 @@ int ev_oom(expr_env *env);
 int ev_null_ref(expr_env *env);
 bool ev_truthy(expr_env *env, xv v, int *rc);
 xv *ev_slot(run *R, int slot, int depth);
+/* The frame depth function levels up from the current one (lexical chain). */
+frame *ev_frame_up(run *R, int depth);
+/* Calls lambda or local function l whose enclosing activation is up with args[0..n):
+ * typed parameters convert like typed locals, missing ones take their defaults, a typed
+ * result converts to the return type. Guards the C stack against runaway recursion. */
+int ev_invoke(expr_env *env, const struct expr_lambda *l, frame *up, const xv *args, size_t n,
+              xv *out);
 /* Stores into a typed local: numeric targets convert implicitly (int -> double ...). */
 int ev_coerce(expr_env *env, const xv_type *t, const xv_class *cls, xv v, xv *out);
 xv ev_default(const xv_type *t);

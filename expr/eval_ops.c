@@ -162,12 +162,105 @@ static int compare_op(expr_env *env, int op, xv a, xv b, xv *out)
     return 0;
 }
 
+/* ---- user-defined operators and conversions (xv_class hooks) ---- */
+
+int expr_implicit_from(expr_env *env, const xv_class *cls, xv v, xv *out)
+{
+    if (xv_is_null(v))
+        return 0;
+    for (const xv_class *k = xv_class_of(v); k; k = k->base)
+        if (k == cls)
+            return 0;
+    for (const xv_class *c = cls; c; c = c->base)
+        if (c->from)
+            return c->from(env, v, out);
+    return 0;
+}
+
+static const xv_class *binop_class(xv v)
+{
+    if (v.kind != XV_OBJ)
+        return NULL;
+    for (const xv_class *c = v.u.obj.cls; c; c = c->base)
+        if (c->binop)
+            return c;
+    return NULL;
+}
+
+static int op_char(int op)
+{
+    switch (op) {
+    case EXPR_TOK_PLUS:
+        return '+';
+    case EXPR_TOK_MINUS:
+        return '-';
+    case EXPR_TOK_STAR:
+        return '*';
+    case EXPR_TOK_SLASH:
+        return '/';
+    case EXPR_TOK_PERCENT:
+        return '%';
+    case EXPR_TOK_EQ:
+    case EXPR_TOK_NE:
+        return '=';
+    default:
+        return 0;
+    }
+}
+
+/* The binop hook of a's class, then b's: 1 handled, 0 none, -1 thrown. */
+static int user_binop(expr_env *env, int op, xv a, xv b, xv *out)
+{
+    const xv_class *ca = binop_class(a), *cb = binop_class(b);
+    int ch = op_char(op), rc = 0;
+    if (!ch || (!ca && !cb))
+        return 0;
+    if (ca)
+        rc = ca->binop(env, ch, a, b, out);
+    if (rc == 0 && cb && cb != ca)
+        rc = cb->binop(env, ch, a, b, out);
+    return rc;
+}
+
+/* == and != : an object of a class with an implicit conversion from string compares with a
+ * string after converting it (el.Name == "a"); classes may define == (binop '='). */
+static int equality(expr_env *env, int op, xv a, xv b, xv *out)
+{
+    xv conv, r;
+    int rc = 0;
+    if (a.kind == XV_OBJ && b.kind == XV_STR)
+        rc = expr_implicit_from(env, a.u.obj.cls, b, &conv);
+    else if (b.kind == XV_OBJ && a.kind == XV_STR)
+        rc = expr_implicit_from(env, b.u.obj.cls, a, &conv);
+    if (rc < 0)
+        return -1;
+    if (rc > 0) {
+        if (a.kind == XV_STR)
+            a = conv;
+        else
+            b = conv;
+    }
+    rc = user_binop(env, op, a, b, &r);
+    if (rc < 0)
+        return -1;
+    bool eq = rc > 0 ? r.kind == XV_BOOL && r.u.b : xv_equals(a, b);
+    *out = xv_bool(op == EXPR_TOK_EQ ? eq : !eq);
+    return 0;
+}
+
+static bool is_date_kind(xv v)
+{
+    return v.kind == XV_DATETIME || v.kind == XV_TIMESPAN;
+}
+
 int expr_binop(expr_env *env, int op, xv a, xv b, xv *out)
 {
-    if (op == EXPR_TOK_EQ || op == EXPR_TOK_NE) {
-        bool eq = xv_equals(a, b);
-        *out = xv_bool(op == EXPR_TOK_EQ ? eq : !eq);
-        return 0;
+    if (op == EXPR_TOK_EQ || op == EXPR_TOK_NE)
+        return equality(env, op, a, b, out);
+    if (a.kind == XV_OBJ || b.kind == XV_OBJ) {
+        int rc = user_binop(env, op, a, b, out);
+        if (rc != 0)
+            return rc < 0 ? -1 : 0;
     }
     if (op == EXPR_TOK_PLUS && (a.kind == XV_STR || b.kind == XV_STR))
         return ev_concat(env, a, b, out);
@@ -177,9 +270,10 @@ int expr_binop(expr_env *env, int op, xv a, xv b, xv *out)
         return ev_concat(env, a, b, out);
     if (op == EXPR_TOK_LT || op == EXPR_TOK_GT || op == EXPR_TOK_LE || op == EXPR_TOK_GE)
         return compare_op(env, op, a, b, out);
-    if ((op == EXPR_TOK_PLUS || op == EXPR_TOK_MINUS) &&
-        (a.kind == XV_DATETIME || a.kind == XV_TIMESPAN)) {
-        int rc = expr_datetime_arith(env, op == EXPR_TOK_PLUS ? '+' : '-', a, b, out);
+    if ((op == EXPR_TOK_PLUS || op == EXPR_TOK_MINUS || op == EXPR_TOK_STAR ||
+         op == EXPR_TOK_SLASH) &&
+        (is_date_kind(a) || is_date_kind(b))) {
+        int rc = expr_datetime_arith(env, op_char(op), a, b, out);
         if (rc != 0)
             return rc < 0 ? -1 : 0;
     }
@@ -240,9 +334,13 @@ int expr_unop(expr_env *env, int op, xv a, xv *out)
             out->u.d = -a.u.d;
         return 0;
     }
-    if (a.kind == XV_TIMESPAN && op == EXPR_TOK_MINUS) {
+    if (a.kind == XV_TIMESPAN && (op == EXPR_TOK_MINUS || op == EXPR_TOK_PLUS)) {
+        if (op == EXPR_TOK_MINUS && a.u.i == INT64_MIN)
+            return expr_throw(env, "OverflowException",
+                              "Negating the minimum value of a twos complement number is invalid.");
         *out = a;
-        out->u.i = -a.u.i;
+        if (op == EXPR_TOK_MINUS)
+            out->u.i = -a.u.i;
         return 0;
     }
     return expr_throw(env, "InvalidOperationException",

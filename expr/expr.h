@@ -37,6 +37,13 @@ expr *expr_compile(arena *a, const char *src, size_t len, const diag_mapper *m, 
  * expr_compile, from one thread. Returns 0, or -1 when the table of extra groups is full. */
 int expr_register_lib(const xv_lib *lib);
 
+/* Parses an XML message body for IMessageBody.As<XDocument|XElement|XNode>() (want is the
+ * requested class: XDocument gives the document, the others its root element). runtime/
+ * sets it at startup (rt_expr_libs_init) since expr/ never sees libxml2; while it is NULL
+ * those calls throw NotSupportedException. Returns 0 with *out, or -1 after expr_throw()
+ * (XmlException for malformed XML or a DOCTYPE). Defined in context.c. */
+extern int (*expr_xml_parse_hook)(expr_env *env, str text, const xv_class *want, xv *out);
+
 /* The static type of the result when known at compile time (NULL = dynamic/object). */
 const xv_class *expr_result_class(const expr *e);
 

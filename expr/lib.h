@@ -52,6 +52,13 @@ int expr_json_enumerate(expr_env *env, json_t *j, xv_list **out);
  * decimal, bool, string, char, object, DateTime, Guid, TimeSpan, JToken/JObject/JArray/JValue,
  * List<T>, T[], Dictionary<string,T>. Returns 0 with *out, or -1 after expr_throw(). */
 int expr_json_convert(expr_env *env, json_t *j, const xv_type *t, int mode, xv *out);
+/* The user-defined explicit conversion of v (null or a value of class cls) to t: the first
+ * `convert` hook on cls's base chain. 1 handled (*out set), 0 none applies, -1 thrown
+ * (value_conv.c). */
+int expr_user_convert(expr_env *env, const xv_class *cls, xv v, const xv_type *t, xv *out);
+/* The implicit conversion of v to class cls (the `from` hook on cls's base chain): 1 with
+ * *out, 0 none applies (v is null or already of class cls included), -1 thrown (eval_ops.c). */
+int expr_implicit_from(expr_env *env, const xv_class *cls, xv v, xv *out);
 /* Number of parameters of a lambda (eval.c; lib_linq.c has a weak fallback returning 1):
  * Select((x, i) => ...) overloads pass the index only to 2-parameter lambdas. */
 size_t expr_lambda_nparams(xv fn);
@@ -85,7 +92,8 @@ int expr_string_align(expr_env *env, str s, int64_t width, str *out);
 /* The name of the enum constant v of class cls (NULL when none has that value). */
 const char *expr_enum_name(const xv_class *cls, int64_t v);
 /* DateTime - DateTime -> TimeSpan, DateTime +/- TimeSpan -> DateTime, TimeSpan +/- TimeSpan,
- * DateTimeOffset likewise (op is '+' or '-'). Returns 1 and *out when the operands are such a
+ * DateTimeOffset likewise, TimeSpan * number, number * TimeSpan, TimeSpan / number,
+ * TimeSpan / TimeSpan -> double (op is '+', '-', '*' or '/'). Returns 1 and *out when the operands are such a
  * pair, 0 when they are not (the caller tries other rules), -1 after a throw
  * (ArgumentOutOfRangeException when the result is outside DateTime's range,
  * OverflowException for TimeSpan overflow). */

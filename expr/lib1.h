@@ -156,6 +156,11 @@ xv lib1_datetime(int64_t ticks, int kind);
 extern const xv_class lib1_class_datetimekind, lib1_class_dayofweek, lib1_class_datetimestyles,
     lib1_class_random;
 xv lib1_timespan(int64_t ticks);
+/* ticks * f (or ticks / f when divide) rounded to even, as TimeSpan's * and / operators:
+ * ArgumentException for NaN, OverflowException outside TimeSpan's range (lib_timespan.c). */
+int lib1_timespan_scale(expr_env *env, int64_t ticks, double f, bool divide, xv *out);
+/* Parses a Guid in the N, D, B or P form (new Guid(s)): 0 ok, 1 bad format. */
+int lib1_guid_parse(str s, uint8_t g[16]);
 /* Days from 0001-01-01 to y-m-d (valid date assumed). */
 int64_t lib1_days_from_civil(int64_t y, unsigned m, unsigned d);
 bool lib1_is_leap(int64_t y);

@@ -80,6 +80,17 @@ int expr_datetime_arith(expr_env *env, int op, xv a, xv b, xv *out)
         *out = lib1_timespan(r);
         return 1;
     }
+    if (a.kind == XV_TIMESPAN && b.kind == XV_TIMESPAN && op == '/') {
+        *out = xv_double((double)a.u.i / (double)b.u.i);
+        return 1;
+    }
+    if (op == '*' || op == '/') { /* TimeSpan * double, double * TimeSpan, TimeSpan / double */
+        xv ts = op == '*' && b.kind == XV_TIMESPAN ? b : a, f = op == '*' && b.kind == XV_TIMESPAN ? a : b;
+        if (ts.kind != XV_TIMESPAN || (f.kind != XV_INT && f.kind != XV_DOUBLE && f.kind != XV_CHAR))
+            return 0;
+        double x = f.kind == XV_DOUBLE ? f.u.d : f.kind == XV_CHAR ? (double)f.u.ch : (double)f.u.i;
+        return lib1_timespan_scale(env, ts.u.i, x, op == '/', out) < 0 ? -1 : 1;
+    }
     return 0;
 }
 

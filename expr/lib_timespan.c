@@ -337,16 +337,24 @@ static int ts_duration(xv_call *c, xv *out)
     return 0;
 }
 
+/* TimeSpan * factor, TimeSpan / divisor as .NET: Math.Round (to even) of the scaled ticks. */
+int lib1_timespan_scale(expr_env *env, int64_t ticks, double f, bool divide, xv *out)
+{
+    if (isnan(f))
+        return expr_throw(env, "ArgumentException", "TimeSpan does not accept floating point Not-a-Number values.");
+    double t = lib1_round_even(divide ? (double)ticks / f : (double)ticks * f);
+    if (isnan(t) || t >= 9223372036854775807.0 || t < -9223372036854775808.0)
+        return ts_overflow(env);
+    *out = lib1_timespan((int64_t)t);
+    return 0;
+}
+
 static int ts_multiply(xv_call *c, xv *out)
 {
     double f;
     if (lib1_num(c, 0, "TimeSpan.Multiply", &f) < 0)
         return -1;
-    double t = round((double)c->self.u.i * f);
-    if (isnan(t) || t >= 9223372036854775807.0 || t < -9223372036854775808.0)
-        return ts_overflow(c->env);
-    *out = lib1_timespan((int64_t)t);
-    return 0;
+    return lib1_timespan_scale(c->env, c->self.u.i, f, false, out);
 }
 
 static int ts_divide(xv_call *c, xv *out)
@@ -358,11 +366,7 @@ static int ts_divide(xv_call *c, xv *out)
     double f;
     if (lib1_num(c, 0, "TimeSpan.Divide", &f) < 0)
         return -1;
-    double t = round((double)c->self.u.i / f);
-    if (isnan(t) || t >= 9223372036854775807.0 || t < -9223372036854775808.0)
-        return ts_overflow(c->env);
-    *out = lib1_timespan((int64_t)t);
-    return 0;
+    return lib1_timespan_scale(c->env, c->self.u.i, f, true, out);
 }
 
 static int ts_to_string(xv_call *c, xv *out)
@@ -545,6 +549,11 @@ static int guid_parse_str(str s, const str *fmt, uint8_t g[16])
     for (int i = 0; i < 16; i++)
         g[order[i]] = (uint8_t)(hexv((unsigned char)hx[2 * i]) * 16 + hexv((unsigned char)hx[2 * i + 1]));
     return 0;
+}
+
+int lib1_guid_parse(str s, uint8_t g[16])
+{
+    return guid_parse_str(s, NULL, g);
 }
 
 static xv guid_val(const uint8_t g[16])

@@ -4,6 +4,7 @@
 #include "parse.h"
 
 static expr_node *parse_statement(parser *p);
+static expr_node *end_simple(parser *p, expr_node *n);
 
 static bool push_node(parser *p, expr_node *n, uint32_t *cap, expr_node *k)
 {
@@ -115,6 +116,152 @@ static expr_node *parse_decl(parser *p)
             return NULL;
     } while (parse_accept(p, EXPR_TOK_COMMA));
     return d;
+}
+
+/* Whether a local function declaration starts here: type IDENT '(' ... ')' ('{' | '=>'). */
+static bool is_localfn_start(parser *p)
+{
+    if (peek(p) != EXPR_TOK_IDENT)
+        return false;
+    size_t save = p->i;
+    if (parse_is_ident(p, 0, "static") && peek_at(p, 1) == EXPR_TOK_IDENT)
+        p->i++;
+    expr_tnode *tn = parse_type(p, 0);
+    bool yes = false;
+    if (tn && peek(p) == EXPR_TOK_IDENT && peek_at(p, 1) == EXPR_TOK_LPAREN) {
+        int depth = 0;
+        for (size_t k = p->i + 1; k < p->n; k++) {
+            int kind = p->t[k].kind;
+            if (kind == EXPR_TOK_LPAREN) {
+                depth++;
+            } else if (kind == EXPR_TOK_RPAREN && --depth == 0) {
+                int next = k + 1 < p->n ? p->t[k + 1].kind : EXPR_TOK_EOF;
+                yes = next == EXPR_TOK_LBRACE || next == EXPR_TOK_ARROW;
+                break;
+            } else if (kind == EXPR_TOK_SEMI || kind == EXPR_TOK_LBRACE ||
+                       kind == EXPR_TOK_RBRACE || kind == EXPR_TOK_EOF) {
+                break;
+            }
+        }
+    }
+    p->i = save;
+    return yes;
+}
+
+#define MAX_LOCALFN_PARAMS 16
+
+/* One parameter: type IDENT ['=' expr]. */
+static bool parse_fn_param(parser *p, struct expr_lambda *l, uint32_t i)
+{
+    if (peek(p) == EXPR_TOK_KW_OUT || peek(p) == EXPR_TOK_KW_REF || parse_is_ident(p, 0, "params") ||
+        peek(p) == EXPR_TOK_KW_IN ||
+        peek(p) == EXPR_TOK_KW_THIS) {
+        parse_error(p, cur(p)->off, "parameter modifiers are not supported in local functions");
+        return false;
+    }
+    size_t toff = cur(p)->off;
+    expr_tnode *tn = parse_type(p, PT_NULLABLE_IDENT);
+    if (!tn || (str_eq_cstr(tn->name, "var") && !tn->nargs)) {
+        parse_error(p, toff, "expected a parameter type");
+        return false;
+    }
+    if (peek(p) != EXPR_TOK_IDENT) {
+        parse_error(p, cur(p)->off, "expected a parameter name");
+        return false;
+    }
+    l->ptn[i] = tn;
+    l->pnames[i] = tok_str(p, cur(p));
+    p->i++;
+    if (parse_accept(p, EXPR_TOK_ASSIGN)) {
+        l->pdefaults[i] = parse_expr(p);
+        if (!l->pdefaults[i])
+            return false;
+    } else if (i > 0 && l->pdefaults[i - 1]) {
+        parse_error(p, l->ptn[i]->off, "optional parameters must appear after all required parameters");
+        return false;
+    }
+    return true;
+}
+
+/* The "a,b" parameter list used for named arguments. */
+static const char *join_params(parser *p, const struct expr_lambda *l)
+{
+    size_t len = 1;
+    for (uint32_t i = 0; i < l->nparams; i++)
+        len += l->pnames[i].len + 1;
+    char *s = arena_alloc(p->a, len);
+    size_t k = 0;
+    if (!s)
+        return NULL;
+    for (uint32_t i = 0; i < l->nparams; i++) {
+        if (i > 0)
+            s[k++] = ',';
+        memcpy(s + k, l->pnames[i].ptr, l->pnames[i].len);
+        k += l->pnames[i].len;
+    }
+    s[k] = '\0';
+    return s;
+}
+
+/* localfn -> ['static'] (type | 'void') IDENT '(' [param {',' param}] ')' (block | '=>' expr ';') */
+static expr_node *parse_localfn(parser *p)
+{
+    expr_node *n = parse_new_node(p, EXPR_S_FUNC, cur(p)->off);
+    struct expr_lambda *l = arena_calloc(p->a, 1, sizeof *l);
+    if (!n || !l)
+        return NULL;
+    n->lam = l;
+    l->local = true;
+    if (parse_is_ident(p, 0, "static"))
+        p->i++;
+    l->rtn = parse_type(p, 0);
+    if (!l->rtn)
+        return NULL;
+    if (str_eq_cstr(l->rtn->name, "void") && !l->rtn->nargs && !l->rtn->rank &&
+        !l->rtn->nullable) {
+        l->is_void = true;
+        l->rtn = NULL;
+    }
+    n->off = cur(p)->off;
+    n->name = l->name = tok_str(p, cur(p));
+    p->i++;
+    size_t open = p->i++;
+    l->ptn = arena_calloc(p->a, MAX_LOCALFN_PARAMS, sizeof *l->ptn);
+    l->pnames = arena_calloc(p->a, MAX_LOCALFN_PARAMS, sizeof *l->pnames);
+    l->pdefaults = arena_calloc(p->a, MAX_LOCALFN_PARAMS, sizeof *l->pdefaults);
+    if (!l->ptn || !l->pnames || !l->pdefaults) {
+        p->failed = true;
+        return NULL;
+    }
+    if (peek(p) != EXPR_TOK_RPAREN) {
+        do {
+            if (l->nparams == MAX_LOCALFN_PARAMS) {
+                parse_error(p, cur(p)->off, "too many parameters");
+                return NULL;
+            }
+            if (!parse_fn_param(p, l, l->nparams))
+                return NULL;
+            if (!l->pdefaults[l->nparams])
+                l->min_params = l->nparams + 1;
+            l->nparams++;
+        } while (parse_accept(p, EXPR_TOK_COMMA));
+    }
+    if (!parse_close(p, EXPR_TOK_RPAREN, open))
+        return NULL;
+    l->params = join_params(p, l);
+    if (!l->params) {
+        p->failed = true;
+        return NULL;
+    }
+    if (peek(p) == EXPR_TOK_LBRACE) {
+        l->block = true;
+        l->body = parse_block(p);
+        return l->body ? n : NULL;
+    }
+    if (!parse_expect(p, EXPR_TOK_ARROW, "after the parameter list"))
+        return NULL;
+    l->body = parse_expr(p);
+    return l->body ? end_simple(p, n) : NULL;
 }
 
 /* paren_cond -> '(' expr ')' */
@@ -392,6 +539,8 @@ static expr_node *parse_statement_inner(parser *p)
     }
     if (k == EXPR_TOK_IDENT && parse_is_ident(p, 0, "const") && (p->i++, is_decl_start(p)))
         return end_simple(p, parse_decl(p));
+    if (is_localfn_start(p))
+        return parse_localfn(p);
     if (is_decl_start(p))
         return end_simple(p, parse_decl(p));
     n = parse_new_node(p, EXPR_S_EXPR, off);

@@ -17,6 +17,16 @@ void rs_error(resolver *r, size_t off, const char *fmt, ...)
     r->failed = true;
 }
 
+void rs_warning(resolver *r, size_t off, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    diag_at(r->dg->d, r->dg->m, off, DIAG_WARNING, "%s", msg);
+}
+
 const xv_class *rs_const_class(xv v)
 {
     switch (v.kind) {
@@ -57,7 +67,12 @@ const xv_type *rs_type(resolver *r, const expr_tnode *tn)
         return NULL;
     t->cls = expr_find_class(tn->name);
     if (!t->cls) {
-        rs_error(r, tn->off, "unknown type '%.*s'", STR_FMT(tn->name));
+        expr_suggest sg;
+        char hint[96];
+        expr_suggest_init(&sg, tn->name);
+        expr_suggest_types(&sg);
+        expr_suggest_suffix(&sg, hint, sizeof hint);
+        rs_error(r, tn->off, "unknown type '%.*s'%s", STR_FMT(tn->name), hint);
         return NULL;
     }
     for (uint8_t i = 0; i < tn->nargs; i++)
@@ -92,6 +107,14 @@ const rs_var *rs_lookup(const resolver *r, str name)
     for (int i = r->nvars - 1; i >= 0; i--)
         if (str_eq(r->vars[i].name, name))
             return &r->vars[i];
+    return NULL;
+}
+
+const rs_fn *rs_lookup_fn(const resolver *r, str name)
+{
+    for (int i = r->nfns - 1; i >= 0; i--)
+        if (str_eq(r->fns[i].name, name))
+            return &r->fns[i];
     return NULL;
 }
 
@@ -163,9 +186,115 @@ static void rs_stmt(resolver *r, expr_node *s);
 
 static void rs_scoped(resolver *r, expr_node *s)
 {
-    int mark = r->nvars;
+    int mark = r->nvars, fmark = r->nfns;
     rs_stmt(r, s);
     r->nvars = mark;
+    r->nfns = fmark;
+}
+
+/* ---- local functions ---- */
+
+static bool is_constant(const expr_node *e)
+{
+    return e->kind == EXPR_N_CONST || e->kind == EXPR_N_DEFAULT ||
+           (e->kind == EXPR_N_MEMBER && e->op == EXPR_MEM_STATIC);
+}
+
+/* Declares the signature of local function s in the current block (fmark: the block's first
+ * entry in r->fns). Calls may precede the declaration, so this runs before the block's
+ * statements are resolved. */
+static void rs_fn_signature(resolver *r, expr_node *s, int fmark)
+{
+    struct expr_lambda *l = s->lam;
+    if (l->sig_done)
+        return;
+    l->sig_done = true;
+    for (int i = r->nfns - 1; i >= fmark; i--) {
+        if (str_eq(r->fns[i].name, l->name)) {
+            rs_error(r, s->off, "a local function named '%.*s' is already defined in this scope",
+                     STR_FMT(l->name));
+            return;
+        }
+    }
+    if (r->nfns == RS_MAX_LOCALFN) {
+        rs_error(r, s->off, "too many local functions");
+        return;
+    }
+    l->rtype = rs_type(r, l->rtn);
+    l->rcls = rs_type_class(l->rtype);
+    uint32_t np = l->nparams ? l->nparams : 1;
+    l->ptypes = arena_calloc(r->a, np, sizeof *l->ptypes);
+    l->pcls = arena_calloc(r->a, np, sizeof *l->pcls);
+    if (!l->ptypes || !l->pcls) {
+        r->failed = true;
+        return;
+    }
+    for (uint32_t i = 0; i < l->nparams; i++) {
+        l->ptypes[i] = rs_type(r, l->ptn[i]);
+        l->pcls[i] = rs_type_class(l->ptypes[i]);
+        if (l->pdefaults[i]) {
+            rs_expr(r, l->pdefaults[i]);
+            const expr_node *d = l->pdefaults[i];
+            while (d->a && (d->kind == EXPR_N_MEMBER || d->kind == EXPR_N_CALL ||
+                            d->kind == EXPR_N_INDEX || d->kind == EXPR_N_CHAIN))
+                d = d->a; /* report at the start of the value */
+            if (!is_constant(l->pdefaults[i]))
+                rs_error(r, d->off,
+                         "default parameter value for '%.*s' must be a compile-time constant",
+                         STR_FMT(l->pnames[i]));
+        }
+    }
+    r->fns[r->nfns++] = (rs_fn){ l->name, s, r->fn };
+}
+
+static void rs_fn_signatures(resolver *r, expr_node **kids, uint32_t n)
+{
+    int fmark = r->nfns;
+    for (uint32_t i = 0; i < n; i++)
+        if (kids[i]->kind == EXPR_S_FUNC)
+            rs_fn_signature(r, kids[i], fmark);
+}
+
+static bool completes(const expr_node *s, bool *brk);
+
+/* The body of a local function: a new function level like a lambda's, typed parameters. */
+static void rs_fn_body(resolver *r, expr_node *s)
+{
+    struct expr_lambda *l = s->lam;
+    if (!l->sig_done)
+        rs_fn_signature(r, s, r->nfns);
+    if (!l->ptypes)
+        return;
+    if (r->fn + 1 >= RS_MAX_FN) {
+        rs_error(r, s->off, "local functions nested too deeply");
+        return;
+    }
+    int mark = r->nvars, fmark = r->nfns;
+    int saved_loops = r->loops, saved_switches = r->switches, saved_catch = r->in_catch;
+    r->loops = r->switches = r->in_catch = 0;
+    r->fn++;
+    r->nslots[r->fn] = 0;
+    r->fnkind[r->fn] = l->is_void ? RS_FN_VOID : RS_FN_VALUED;
+    r->fnlam[r->fn] = l;
+    l->pslots = arena_calloc(r->a, l->nparams ? l->nparams : 1, sizeof *l->pslots);
+    for (uint32_t i = 0; l->pslots && i < l->nparams; i++)
+        l->pslots[i] = rs_declare(r, l->pnames[i], l->ptn[i]->off, l->pcls[i], l->ptypes[i]);
+    if (l->block) {
+        rs_stmt(r, l->body);
+        bool brk = false;
+        if (!l->is_void && completes(l->body, &brk))
+            rs_error(r, s->off, "'%.*s': not all code paths return a value", STR_FMT(l->name));
+    } else {
+        rs_expr(r, l->body);
+    }
+    l->nslots = r->nslots[r->fn];
+    r->fnlam[r->fn] = NULL;
+    r->fn--;
+    r->loops = saved_loops;
+    r->switches = saved_switches;
+    r->in_catch = saved_catch;
+    r->nvars = mark;
+    r->nfns = fmark;
 }
 
 static void rs_var_decl(resolver *r, expr_node *v)
@@ -209,12 +338,17 @@ static void rs_loop_body(resolver *r, expr_node *body)
 
 static void rs_stmt(resolver *r, expr_node *s)
 {
-    int mark = r->nvars;
+    int mark = r->nvars, fmark = r->nfns;
     switch (s->kind) {
     case EXPR_S_BLOCK:
+        rs_fn_signatures(r, s->kids, s->nkids);
         for (uint32_t i = 0; i < s->nkids; i++)
             rs_stmt(r, s->kids[i]);
         r->nvars = mark;
+        r->nfns = fmark;
+        break;
+    case EXPR_S_FUNC:
+        rs_fn_body(r, s);
         break;
     case EXPR_S_DECL:
         for (uint32_t i = 0; i < s->nkids; i++)
@@ -259,12 +393,20 @@ static void rs_stmt(resolver *r, expr_node *s)
         if (r->loops == 0)
             rs_error(r, s->off, "no enclosing loop out of which to continue");
         break;
-    case EXPR_S_RETURN:
-        if (s->a)
+    case EXPR_S_RETURN: {
+        int k = r->fnkind[r->fn];
+        if (s->a) {
             rs_expr(r, s->a);
-        else if (r->fn == 0)
+            if (k == RS_FN_VOID)
+                rs_error(r, s->a->off,
+                         "since '%.*s' returns void, a return keyword must not be followed by "
+                         "an object expression",
+                         STR_FMT(r->fnlam[r->fn]->name));
+        } else if (k == RS_FN_TOP || k == RS_FN_VALUED) {
             rs_error(r, s->off, "a return value is required");
+        }
         break;
+    }
     case EXPR_S_THROW:
         if (s->a)
             rs_expr(r, s->a);
@@ -280,11 +422,13 @@ static void rs_stmt(resolver *r, expr_node *s)
             expr_node *sec = s->kids[i];
             for (uint32_t k = 0; k < sec->nkids; k++)
                 rs_expr(r, sec->kids[k]);
+            rs_fn_signatures(r, sec->a->kids, sec->a->nkids);
             for (uint32_t k = 0; k < sec->a->nkids; k++)
                 rs_stmt(r, sec->a->kids[k]);
         }
         r->switches--;
         r->nvars = mark;
+        r->nfns = fmark;
         break;
     case EXPR_S_TRY:
         rs_scoped(r, s->a);
@@ -310,6 +454,8 @@ void rs_lambda(resolver *r, expr_node *n)
     r->loops = r->switches = 0;
     r->fn++;
     r->nslots[r->fn] = 0;
+    r->fnkind[r->fn] = RS_FN_LAMBDA;
+    r->fnlam[r->fn] = NULL;
     l->pslots = arena_calloc(r->a, l->nparams ? l->nparams : 1, sizeof *l->pslots);
     for (uint32_t i = 0; l->pslots && i < l->nparams; i++)
         l->pslots[i] = rs_declare(r, l->pnames[i], n->off, NULL, NULL);

@@ -15,6 +15,35 @@ static bool is_namespace_root(str name)
            str_starts_with(name, STR_LIT("Microsoft."));
 }
 
+#define SUGGEST_BUF 96
+
+/* "; did you mean 'X'?" for an unknown member or method of class c (or ""). */
+static const char *class_hint(const xv_class *c, str name, unsigned what, char *buf)
+{
+    expr_suggest sg;
+    expr_suggest_init(&sg, name);
+    expr_suggest_class(&sg, c, what);
+    expr_suggest_suffix(&sg, buf, SUGGEST_BUF);
+    return buf;
+}
+
+/* Same for a name: locals and local functions in scope, `context`, then type names
+ * (types only when with_types). */
+static const char *name_hint(const resolver *r, str name, bool with_types, char *buf)
+{
+    expr_suggest sg;
+    expr_suggest_init(&sg, name);
+    for (int i = r->nvars - 1; i >= 0; i--)
+        expr_suggest_add(&sg, r->vars[i].name);
+    for (int i = r->nfns - 1; i >= 0; i--)
+        expr_suggest_add(&sg, r->fns[i].name);
+    expr_suggest_add(&sg, STR_LIT("context"));
+    if (with_types)
+        expr_suggest_types(&sg);
+    expr_suggest_suffix(&sg, buf, SUGGEST_BUF);
+    return buf;
+}
+
 /* NAME -> LOCAL | CONTEXT | TYPEREF; with allow_ns a namespace prefix stays a NAME. */
 static const xv_class *rs_name(resolver *r, expr_node *n, bool allow_ns)
 {
@@ -26,6 +55,13 @@ static const xv_class *rs_name(resolver *r, expr_node *n, bool allow_ns)
         n->type = v->type;
         return n->cls = v->cls;
     }
+    const rs_fn *f = rs_lookup_fn(r, n->name);
+    if (f) { /* method group: the local function as a delegate value */
+        n->kind = EXPR_N_LOCALFN;
+        n->lam = f->decl->lam;
+        n->depth = r->fn - f->fn;
+        return n->cls = &expr_class_lambda;
+    }
     if (str_eq_cstr(n->name, "context")) {
         n->kind = EXPR_N_CONTEXT;
         return n->cls = &expr_class_context;
@@ -36,8 +72,11 @@ static const xv_class *rs_name(resolver *r, expr_node *n, bool allow_ns)
         n->scls = c;
         return NULL;
     }
-    if (!(allow_ns && is_namespace_root(n->name)))
-        rs_error(r, n->off, "unknown name '%.*s'", STR_FMT(n->name));
+    if (!(allow_ns && is_namespace_root(n->name))) {
+        char hint[SUGGEST_BUF];
+        rs_error(r, n->off, "unknown name '%.*s'%s", STR_FMT(n->name),
+                 name_hint(r, n->name, true, hint));
+    }
     return NULL;
 }
 
@@ -77,7 +116,10 @@ static const xv_class *rs_member(resolver *r, expr_node *n)
     if (recv->kind == EXPR_N_TYPEREF) {
         const xv_member *m = expr_find_smember(recv->scls, n->name);
         if (!m) {
-            rs_error(r, n->off, "'%s' has no member '%.*s'", recv->scls->name, STR_FMT(n->name));
+            char hint[SUGGEST_BUF];
+            rs_error(r, n->off, "'%s' has no member '%.*s'%s", recv->scls->name,
+                     STR_FMT(n->name),
+                     class_hint(recv->scls, n->name, EXPR_SUGGEST_STATICS, hint));
             return NULL;
         }
         n->op = EXPR_MEM_STATIC;
@@ -94,7 +136,9 @@ static const xv_class *rs_member(resolver *r, expr_node *n)
     if (rc) {
         const xv_member *m = expr_find_member(rc, n->name);
         if (!m) {
-            rs_error(r, n->off, "'%s' has no member '%.*s'", rc->name, STR_FMT(n->name));
+            char hint[SUGGEST_BUF];
+            rs_error(r, n->off, "'%s' has no member '%.*s'%s", rc->name, STR_FMT(n->name),
+                     class_hint(rc, n->name, EXPR_SUGGEST_MEMBERS, hint));
             return NULL;
         }
         n->mem = m;
@@ -189,32 +233,115 @@ static const xv_class *method_result(const expr_node *n, const xv_method *m)
     return m->ret == &expr_class_object ? NULL : m->ret;
 }
 
+static bool has_out_args(const expr_node *n)
+{
+    for (uint32_t i = 0; i < n->nkids; i++)
+        if (n->kids[i]->flags & EXPR_F_OUT)
+            return true;
+    return false;
+}
+
+/* F(args) where F is a local function in scope. */
+static const xv_class *rs_call_local(resolver *r, expr_node *n, const rs_fn *f)
+{
+    const struct expr_lambda *l = f->decl->lam;
+    if (n->nkids < l->min_params || n->nkids > l->nparams) {
+        rs_error(r, n->a->off, "no overload for method '%.*s' takes %u arguments",
+                 STR_FMT(l->name), n->nkids);
+        return NULL;
+    }
+    if (has_out_args(n)) {
+        rs_error(r, n->a->off, "out and ref arguments are not supported by local functions");
+        return NULL;
+    }
+    rs_args(r, n, l->params, l->name);
+    n->op = EXPR_CALL_LOCAL;
+    n->lam = f->decl->lam;
+    n->depth = r->fn - f->fn;
+    return n->cls = l->rcls;
+}
+
+/* f(args) where f is an expression whose value is a delegate (Func/Action local, lambda). */
+static const xv_class *rs_call_delegate(resolver *r, expr_node *n)
+{
+    const xv_class *c = rs_expr(r, n->a);
+    if (c && c != &expr_class_lambda) {
+        rs_error(r, n->a->off, "a value of type '%s' cannot be called", c->name);
+        return NULL;
+    }
+    if (has_out_args(n)) {
+        rs_error(r, n->a->off, "out and ref arguments are not supported by delegates");
+        return NULL;
+    }
+    rs_args(r, n, NULL, STR_LIT("Invoke"));
+    n->op = EXPR_CALL_DELEGATE;
+    return n->cls = NULL;
+}
+
+/* APIM users copy context.Request.MatchedParameters("x") from a published snippet: calling a
+ * dictionary-valued member as a method. Accepted with a warning as GetValueOrDefault(args):
+ * the call target t becomes <member>.GetValueOrDefault. Returns the method or NULL. */
+static const xv_method *rs_dict_call_leniency(resolver *r, expr_node *n, const xv_class *rc)
+{
+    expr_node *t = n->a;
+    const xv_member *dm = expr_find_member(rc, t->name);
+    if (!dm || dm->type != &expr_class_dict || (n->nkids != 1 && n->nkids != 2) ||
+        n->ntargs > 0 || has_out_args(n))
+        return NULL;
+    str getter = STR_LIT("GetValueOrDefault");
+    const xv_method *m = expr_find_method(&expr_class_dict, getter, n->nkids, NULL);
+    if (!m)
+        m = expr_find_extension(getter, n->nkids, NULL);
+    expr_node *mem = arena_alloc(r->a, sizeof *mem);
+    if (!m || !mem)
+        return NULL;
+    rs_warning(r, t->off,
+               "'%.*s' is a dictionary, not a method; treating %.*s(\"x\") as "
+               "%.*s.GetValueOrDefault(\"x\")",
+               STR_FMT(t->name), STR_FMT(t->name), STR_FMT(t->name));
+    *mem = *t; /* the member access itself, resolved as one */
+    mem->kind = EXPR_N_MEMBER;
+    mem->op = EXPR_MEM_DYNAMIC;
+    mem->mem = dm;
+    mem->cls = &expr_class_dict;
+    t->a = mem;
+    t->name = getter;
+    return m;
+}
+
 static const xv_class *rs_call(resolver *r, expr_node *n)
 {
     expr_node *t = n->a;
     size_t nargs = n->nkids;
     for (uint8_t i = 0; i < n->ntargs; i++)
         n->rtargs[i] = rs_type(r, n->targs[i]);
-    if (t->kind != EXPR_N_MEMBER) {
-        if (t->kind == EXPR_N_NAME && rs_lookup(r, t->name))
-            rs_error(r, t->off, "invoking a delegate variable is not supported");
-        else if (t->kind == EXPR_N_NAME)
-            rs_error(r, t->off, "unknown method '%.*s'", STR_FMT(t->name));
-        else
-            rs_error(r, t->off, "this expression cannot be called");
+    if (t->kind == EXPR_N_NAME) {
+        const rs_fn *f = rs_lookup_fn(r, t->name);
+        if (f)
+            return rs_call_local(r, n, f);
+        if (rs_lookup(r, t->name))
+            return rs_call_delegate(r, n);
+        char hint[SUGGEST_BUF];
+        rs_error(r, t->off, "unknown method '%.*s'%s", STR_FMT(t->name),
+                 name_hint(r, t->name, false, hint));
         return NULL;
     }
+    if (t->kind != EXPR_N_MEMBER)
+        return rs_call_delegate(r, n);
     expr_node *recv = t->a;
     rs_receiver(r, recv);
     const xv_method *m = NULL;
     bool found = false;
+    char hint[SUGGEST_BUF];
     if (recv->kind == EXPR_N_NAME) {
-        rs_error(r, recv->off, "unknown name '%.*s'", STR_FMT(recv->name));
+        if (is_namespace_root(recv->name)) /* else rs_name reported it */
+            rs_error(r, recv->off, "unknown name '%.*s'", STR_FMT(recv->name));
     } else if (recv->kind == EXPR_N_TYPEREF) {
         m = expr_find_smethod(recv->scls, t->name, nargs, &found);
         if (!m)
-            rs_error(r, t->off, "'%s' has no method '%.*s' taking %zu arguments", recv->scls->name,
-                     STR_FMT(t->name), nargs);
+            rs_error(r, t->off, "'%s' has no method '%.*s' taking %zu arguments%s",
+                     recv->scls->name, STR_FMT(t->name), nargs,
+                     found ? "" : class_hint(recv->scls, t->name, EXPR_SUGGEST_STATICS, hint));
         n->op = EXPR_CALL_STATIC;
         n->scls = recv->scls;
     } else {
@@ -224,9 +351,15 @@ static const xv_class *rs_call(resolver *r, expr_node *n)
             m = expr_find_method(rc, t->name, nargs, &found);
             if (!m)
                 m = expr_find_extension(t->name, nargs, &found);
+            if (!m && !found)
+                m = rs_dict_call_leniency(r, n, rc);
             if (!m)
-                rs_error(r, t->off, "'%s' has no method '%.*s' taking %zu arguments", rc->name,
-                         STR_FMT(t->name), nargs);
+                rs_error(r, t->off, "'%s' has no method '%.*s' taking %zu arguments%s", rc->name,
+                         STR_FMT(t->name), nargs,
+                         found ? ""
+                               : class_hint(rc, t->name,
+                                            EXPR_SUGGEST_METHODS | EXPR_SUGGEST_EXTENSIONS,
+                                            hint));
         } else if (!expr_any_method(t->name, nargs, &found) &&
                    !expr_find_extension(t->name, nargs, &found)) {
             rs_error(r, t->off, "unknown method '%.*s' taking %zu arguments", STR_FMT(t->name),
@@ -308,12 +441,47 @@ static const xv_class *numeric_result(const xv_class *a, const xv_class *b)
     return &expr_class_int;
 }
 
+static bool has_binop(const xv_class *c)
+{
+    for (; c; c = c->base)
+        if (c->binop)
+            return true;
+    return false;
+}
+
+/* Static result class of date arithmetic (NULL when a and b are not such a pair). */
+static const xv_class *date_result(int op, const xv_class *a, const xv_class *b)
+{
+    const xv_class *dt = &expr_class_datetime, *dto = &expr_class_datetimeoffset,
+                   *ts = &expr_class_timespan;
+    bool a_date = a == dt || a == dto, b_num = numeric_result(b, &expr_class_int) != NULL;
+    if (op == EXPR_TOK_MINUS && a_date && b == a)
+        return ts;
+    if ((op == EXPR_TOK_PLUS || op == EXPR_TOK_MINUS) && a_date && b == ts)
+        return a;
+    if ((op == EXPR_TOK_PLUS || op == EXPR_TOK_MINUS) && a == ts && b == ts)
+        return ts;
+    if (op == EXPR_TOK_SLASH && a == ts && b == ts)
+        return &expr_class_double;
+    if ((op == EXPR_TOK_STAR || op == EXPR_TOK_SLASH) && a == ts && b_num)
+        return ts;
+    if (op == EXPR_TOK_STAR && b == ts && numeric_result(a, &expr_class_int))
+        return ts;
+    return NULL;
+}
+
 static const xv_class *rs_binary(resolver *r, expr_node *n)
 {
     const xv_class *a = rs_expr(r, n->a), *b = rs_expr(r, n->b);
     fold_binary(r, n);
     if (n->kind == EXPR_N_CONST)
         return n->cls = rs_const_class(n->val);
+    bool cmp = n->op == EXPR_TOK_EQ || n->op == EXPR_TOK_NE || n->op == EXPR_TOK_LT ||
+               n->op == EXPR_TOK_GT || n->op == EXPR_TOK_LE || n->op == EXPR_TOK_GE;
+    if (!cmp && (has_binop(a) || has_binop(b))) /* user-defined operator: XNamespace + "a" */
+        return n->cls = NULL;
+    if (!cmp && a && b && date_result(n->op, a, b))
+        return n->cls = date_result(n->op, a, b);
     switch (n->op) {
     case EXPR_TOK_EQ:
     case EXPR_TOK_NE:

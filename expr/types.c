@@ -85,7 +85,36 @@ const xv_class expr_class_type = {
     .nmembers = COUNT(type_members),
 };
 
-const xv_class expr_class_lambda = { .name = "Func" };
+/* ---- delegates: Func<...>, Action<...> (any generic arity) hold lambdas ---- */
+
+static int lambda_invoke(xv_call *c, xv *out)
+{
+    if (c->self.kind != XV_LAMBDA)
+        return expr_throw(c->env, "InvalidCastException", "expected a delegate, got %s",
+                          xv_type_name(c->self));
+    const struct expr_lambda *l = c->self.u.fn.fn;
+    size_t np = l->nparams, lo = l->local ? l->min_params : np;
+    if (c->nargs > np || c->nargs < lo)
+        return expr_throw(c->env, "TargetParameterCountException",
+                          "Parameter count mismatch: the delegate takes %zu arguments, called "
+                          "with %zu.",
+                          np, c->nargs);
+    return expr_call_lambda(c->env, c->self, c->args, c->nargs, out);
+}
+
+static const xv_method lambda_methods[] = {
+    { "DynamicInvoke", 0, 16, lambda_invoke, NULL, XV_M_VARARGS, NULL },
+    { "Invoke", 0, 16, lambda_invoke, NULL, XV_M_VARARGS, NULL },
+};
+
+static const char *const lambda_aliases[] = { "Action", "Predicate", "Delegate", NULL };
+
+const xv_class expr_class_lambda = {
+    .name = "Func",
+    .aliases = lambda_aliases,
+    .methods = lambda_methods,
+    .nmethods = COUNT(lambda_methods),
+};
 const xv_class expr_class_anon = { .name = "<>f__AnonymousType" };
 
 /* ---- exceptions ---- */
@@ -295,7 +324,8 @@ static bool arity_ok(const xv_method *m, size_t n)
 static int name_cmp(str name, const char *s)
 {
     size_t sl = strlen(s);
-    int c = memcmp(name.ptr, s, name.len < sl ? name.len : sl);
+    size_t n = name.len < sl ? name.len : sl;
+    int c = n ? memcmp(name.ptr, s, n) : 0;
     if (c != 0)
         return c;
     return name.len < sl ? -1 : name.len > sl ? 1 : 0;
@@ -352,7 +382,8 @@ const xv_method *expr_find_method(const xv_class *c, str name, size_t nargs, boo
 const xv_method *expr_find_own_method(const xv_class *c, str name, size_t nargs)
 {
     bool found = false;
-    for (const xv_class *k = c; k; k = k->base) {
+    /* Object's own methods are not "own": its ToString would call back into xv_to_string. */
+    for (const xv_class *k = c; k && k != &expr_class_object; k = k->base) {
         const xv_method *m = table_method(k->methods, k->nmethods, name, nargs, &found);
         if (m)
             return m;

@@ -187,6 +187,21 @@ struct xv_class {
     xv_fn add;                   /* collection initializer element: { a, b } -> add(a, b) */
     /* Enumerates self: sets *out to an XV_LIST snapshot. NULL = not enumerable. */
     int (*enumerate)(expr_env *env, xv self, xv *out);
+    /* User-defined conversions and operators (C# `explicit operator` / `implicit operator` /
+     * `operator +`). Each returns 1 when it handled the operation (*out set), 0 when it does
+     * not apply (the engine's own rules run), -1 after expr_throw(). All optional.
+     * convert: (T)self and `self as T`, consulted by xv_convert for a value of this class (or
+     *   a subclass) whose target class is not already one of self's classes; `to` has the
+     *   target class, nullable flag and rank (XElement -> string, int, int? ...).
+     * from: the implicit conversion of v (any value not of this class, never null) to this
+     *   class, applied when storing into a typed local, parameter or return value of this
+     *   class, and by == / != between an object of this class and a string
+     *   (XNamespace ns = "urn:x"; el.Name == "a").
+     * binop: a binary operator where a or b is of this class; op is '+', '-', '*', '/', '%'
+     *   or '=' (==; != negates it). The result class is dynamic at compile time. */
+    int (*convert)(expr_env *env, xv self, const xv_type *to, xv *out);
+    int (*from)(expr_env *env, xv v, xv *out);
+    int (*binop)(expr_env *env, int op, xv a, xv b, xv *out);
 };
 
 /* A group of classes a library file exports. expr/types.c lists every group. */
@@ -264,6 +279,13 @@ typedef struct expr_body {
     str content_type;   /* may be empty */
     bool consumed;      /* As<T>() without preserveContent sets it; later reads see "" */
 } expr_body;
+
+/* Authorization, the result of get-authorization-context (a variable's value). */
+typedef struct expr_authorization {
+    str access_token;
+    xv_dict *claims; /* claim name -> value; NULL = none */
+} expr_authorization;
+extern const xv_class expr_class_authorization;
 
 /* Classes of the core types (for static types and dispatch). */
 extern const xv_class expr_class_object, expr_class_string, expr_class_int, expr_class_long,
@@ -375,6 +397,16 @@ int xv_from_jvalue(expr_env *env, json_t *j, xv *out);
 /* Explicit conversion `(T)v` / `v as T` / `v is T`; mode: 0 = cast (throws
  * InvalidCastException), 1 = as (null on failure), 2 = is (sets *out to bool). */
 int xv_convert(expr_env *env, xv v, const xv_type *t, int mode, xv *out);
+/* The explicit operators of XElement / XAttribute for the node's text (value_text.c): converts
+ * text to t as XmlConvert does: string, bool ("true"/"false"/"1"/"0", any case), int, long,
+ * byte, double/float ("INF", "-INF", "NaN"), decimal, DateTime (ISO 8601, RoundtripKind),
+ * DateTimeOffset, TimeSpan (xsd:duration "P1DT2H"), Guid, and their nullable forms. is_null:
+ * the node itself is null: string and nullable targets give null, value targets throw
+ * ArgumentNullException naming `param` ("element", "attribute"). Returns 1 with *out, 0 when
+ * t is none of these (the cast then fails as usual), -1 after expr_throw() (FormatException,
+ * OverflowException). text must outlive the evaluation (it is returned as is for string). */
+int expr_xml_text_convert(expr_env *env, str text, bool is_null, const char *param,
+                          const xv_type *t, xv *out);
 /* Enumerates any enumerable value (list, dict as KeyValuePairs, JArray, JObject properties,
  * string chars) into a list snapshot. Throws for non-enumerables. */
 int xv_enumerate(expr_env *env, xv v, xv_list **out);

@@ -306,6 +306,14 @@ static int numeric_cast(expr_env *env, xv v, const xv_class *c, xv *out)
     return 0;
 }
 
+int expr_user_convert(expr_env *env, const xv_class *cls, xv v, const xv_type *t, xv *out)
+{
+    for (const xv_class *c = cls; c; c = c->base)
+        if (c->convert)
+            return c->convert(env, v, t, out);
+    return 0;
+}
+
 int xv_convert(expr_env *env, xv v, const xv_type *t, int mode, xv *out)
 {
     if (!t || !t->cls || (t->cls == &expr_class_object && t->rank == 0)) {
@@ -329,6 +337,11 @@ int xv_convert(expr_env *env, xv v, const xv_type *t, int mode, xv *out)
                               "Object reference not set to an instance of an object.");
         *out = v;
         return 0;
+    }
+    if (v.kind == XV_OBJ && !is_instance(v, t)) { /* explicit operators of the class */
+        int rc = expr_user_convert(env, v.u.obj.cls, v, t, out);
+        if (rc != 0)
+            return rc < 0 ? -1 : 0;
     }
     if (t->rank == 0 && is_value_class(c) && c != &expr_class_bool && c != &expr_class_datetime &&
         c != &expr_class_timespan && c != &expr_class_guid) {

@@ -6,5 +6,7 @@
  * I/O errors (DESIGN.md §2). Each prints its own --help. */
 int rt_cmd_check(int argc, char **argv);
 int rt_cmd_eval(int argc, char **argv);
+int rt_cmd_test(int argc, char **argv);
+int rt_cmd_run(int argc, char **argv);
 
 #endif

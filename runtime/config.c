@@ -1,22 +1,16 @@
-/* Gateway configuration: YAML (libyaml's document API) -> rt_config. One reader per top-level
- * section; unknown top-level keys are warned about (typos), unknown keys inside a section are
- * left for the readers later issues add. */
-#include "config.h"
-
+/* Gateway configuration: YAML (libyaml's document API) -> rt_config. This file holds loading,
+ * the root, named values, fragments, the service settings (listen, workers, counters, state,
+ * logs, metrics, loggers, tokenizer) and the lookups. config_read.c has the typed readers;
+ * config_backends.c and config_apis.c read the entity sections. */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <yaml.h>
+
+#include "config_impl.h"
 
 #define CFG_FILE_MAX ((size_t)64 << 20)
-
-typedef struct reader {
-    rt_config *c;
-    yaml_document_t *doc;
-    diag_list *d;
-    const char *dir; /* directory of the YAML file, "" for the current one */
-} reader;
 
 char *rt_read_file(arena *a, const char *path, size_t *len)
 {
@@ -86,322 +80,294 @@ void rt_config_pos(const rt_config *c, rt_cfg_where w, diag_pos *out)
     diag_pos_in_text(c->path, c->text, c->text_len, at, out);
 }
 
-static rt_cfg_where where_of(const yaml_node_t *n)
-{
-    return (rt_cfg_where){ (unsigned)n->start_mark.line + 1, (unsigned)n->start_mark.column + 1 };
-}
 
-static void cfg_error(reader *r, const yaml_node_t *n, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void cfg_error(reader *r, const yaml_node_t *n, const char *fmt, ...)
+static void read_named_value(cfg_reader *r, yaml_node_t *k, yaml_node_t *v)
 {
-    diag_pos pos;
-    rt_config_pos(r->c, n ? where_of(n) : (rt_cfg_where){ 0 }, &pos);
-    va_list ap;
-    va_start(ap, fmt);
-    diag_vadd(r->d, DIAG_ERROR, &pos, fmt, ap);
-    va_end(ap);
-}
-
-static yaml_node_t *node(reader *r, int id)
-{
-    return yaml_document_get_node(r->doc, id);
-}
-
-static bool is_scalar(const yaml_node_t *n)
-{
-    return n && n->type == YAML_SCALAR_NODE;
-}
-
-static str scalar(reader *r, const yaml_node_t *n)
-{
-    return arena_str(&r->c->a, (str){ (const char *)n->data.scalar.value, n->data.scalar.length });
-}
-
-static bool key_is(const yaml_node_t *k, const char *name)
-{
-    return is_scalar(k) && k->data.scalar.length == strlen(name) &&
-           !memcmp(k->data.scalar.value, name, k->data.scalar.length);
-}
-
-/* Value of key in mapping m, or NULL. */
-static yaml_node_t *get(reader *r, const yaml_node_t *m, const char *key)
-{
-    if (!m || m->type != YAML_MAPPING_NODE)
-        return NULL;
-    for (yaml_node_pair_t *p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top; p++) {
-        if (key_is(node(r, p->key), key))
-            return node(r, p->value);
+    rt_config *c = r->c;
+    rt_named_value *nv = &c->nvs[c->nnvs];
+    memset(nv, 0, sizeof *nv);
+    nv->name = cfg_scalar(r, k);
+    nv->where = cfg_where(k);
+    for (size_t i = 0; i < nv->name.len; i++) {
+        char ch = nv->name.ptr[i];
+        if (!(isalnum((unsigned char)ch) || ch == '.' || ch == '-' || ch == '_')) {
+            cfg_error(r, k, "named value '%.*s': names may contain only letters, digits, '.', "
+                            "'-' and '_'", STR_FMT(nv->name));
+            return;
+        }
     }
-    return NULL;
-}
-
-static bool expect_map(reader *r, const yaml_node_t *n, const char *what)
-{
-    if (n && n->type == YAML_MAPPING_NODE)
-        return true;
-    cfg_error(r, n, "%s must be a mapping", what);
-    return false;
-}
-
-/* Counts the pairs of a mapping (callers allocate arrays). */
-static size_t npairs(const yaml_node_t *m)
-{
-    return (size_t)(m->data.mapping.pairs.top - m->data.mapping.pairs.start);
-}
-
-static int read_path(reader *r, const yaml_node_t *n, const char *what, rt_cfg_file *out)
-{
-    if (!is_scalar(n) || !n->data.scalar.length) {
-        cfg_error(r, n, "%s must be a file path", what);
-        return -1;
+    if (cfg_is_scalar(v)) {
+        nv->value = cfg_scalar(r, v);
+    } else if (v && v->type == YAML_MAPPING_NODE) {
+        static const char *const keys[] = { "value", "env", "secret", NULL };
+        char *what = arena_sprintf(&c->a, "named value '%.*s'", STR_FMT(nv->name));
+        cfg_check_keys(r, v, keys, what ? what : "named value");
+        yaml_node_t *val = cfg_get(r, v, "value"), *env = cfg_get(r, v, "env"),
+                    *sec = cfg_get(r, v, "secret");
+        if ((val != NULL) == (env != NULL)) {
+            cfg_error(r, v, "named value '%.*s' needs exactly one of 'value' and 'env'",
+                      STR_FMT(nv->name));
+            return;
+        }
+        if (val && !cfg_is_scalar(val)) {
+            cfg_error(r, val, "named value '%.*s': 'value' must be a string", STR_FMT(nv->name));
+            return;
+        }
+        if (env && !cfg_is_scalar(env)) {
+            cfg_error(r, env, "named value '%.*s': 'env' must be a variable name",
+                      STR_FMT(nv->name));
+            return;
+        }
+        if (val) {
+            nv->value = cfg_scalar(r, val);
+        } else {
+            str var = cfg_scalar(r, env);
+            const char *e = getenv(var.ptr);
+            if (!e) {
+                cfg_error(r, env, "named value '%.*s': environment variable '%.*s' is not set",
+                          STR_FMT(nv->name), STR_FMT(var));
+                return;
+            }
+            nv->value = arena_str(&c->a, str_from(e));
+        }
+        if (sec) {
+            if (cfg_key_is(sec, "true"))
+                nv->secret = true;
+            else if (!cfg_key_is(sec, "false"))
+                cfg_error(r, sec, "named value '%.*s': 'secret' must be true or false",
+                          STR_FMT(nv->name));
+        }
+    } else {
+        cfg_error(r, v, "named value '%.*s' must be a string or {value|env, secret}",
+                  STR_FMT(nv->name));
+        return;
     }
-    str p = scalar(r, n);
-    out->where = where_of(n);
-    if (p.ptr[0] == '/' || !r->dir[0])
-        out->path = p.ptr;
-    else
-        out->path = arena_sprintf(&r->c->a, "%s/%s", r->dir, p.ptr);
-    return out->path ? 0 : -1;
+    c->nnvs++;
 }
 
-static void read_named_values(reader *r, const yaml_node_t *m)
+static void read_named_values(cfg_reader *r, const yaml_node_t *m)
 {
-    if (!expect_map(r, m, "namedValues"))
+    if (!cfg_expect_map(r, m, "namedValues"))
         return;
     rt_config *c = r->c;
-    c->nvs = arena_calloc(&c->a, npairs(m), sizeof *c->nvs);
+    cfg_check_keys(r, m, NULL, "namedValues");
+    c->nvs = arena_calloc(&c->a, cfg_npairs(m), sizeof *c->nvs);
     for (yaml_node_pair_t *p = m->data.mapping.pairs.start; c->nvs && p < m->data.mapping.pairs.top;
          p++) {
-        yaml_node_t *k = node(r, p->key), *v = node(r, p->value);
-        if (!is_scalar(k)) {
-            cfg_error(r, k, "named value names must be strings");
+        yaml_node_t *k = cfg_node(r, p->key), *v = cfg_node(r, p->value);
+        if (!cfg_is_scalar(k))
+            continue; /* reported by cfg_check_keys */
+        str name = { (const char *)k->data.scalar.value, k->data.scalar.length };
+        const rt_named_value *old = rt_config_named_value(c, name);
+        if (old) {
+            /* exact duplicates were reported by cfg_check_keys; names that differ only in
+             * case collide too (APIM names are case-insensitive) */
+            if (!str_eq(old->name, name))
+                cfg_error(r, k, "namedValues: '%.*s' differs only in case from '%.*s'",
+                          STR_FMT(name), STR_FMT(old->name));
             continue;
         }
-        rt_named_value *nv = &c->nvs[c->nnvs];
-        nv->name = scalar(r, k);
-        if (is_scalar(v)) {
-            nv->value = scalar(r, v);
-        } else if (v && v->type == YAML_MAPPING_NODE) {
-            yaml_node_t *val = get(r, v, "value"), *env = get(r, v, "env"),
-                        *sec = get(r, v, "secret");
-            if ((val != NULL) == (env != NULL)) {
-                cfg_error(r, v, "named value '%.*s' needs exactly one of 'value' and 'env'",
-                          STR_FMT(nv->name));
-                continue;
-            }
-            if (val && !is_scalar(val)) {
-                cfg_error(r, val, "named value '%.*s': 'value' must be a string",
-                          STR_FMT(nv->name));
-                continue;
-            }
-            if (env && !is_scalar(env)) {
-                cfg_error(r, env, "named value '%.*s': 'env' must be a variable name",
-                          STR_FMT(nv->name));
-                continue;
-            }
-            if (val) {
-                nv->value = scalar(r, val);
-            } else {
-                str var = scalar(r, env);
-                const char *e = getenv(var.ptr);
-                if (!e) {
-                    cfg_error(r, env, "named value '%.*s': environment variable '%.*s' is not set",
-                              STR_FMT(nv->name), STR_FMT(var));
-                    continue;
-                }
-                nv->value = arena_str(&c->a, str_from(e));
-            }
-            if (sec) {
-                if (key_is(sec, "true"))
-                    nv->secret = true;
-                else if (!key_is(sec, "false"))
-                    cfg_error(r, sec, "named value '%.*s': 'secret' must be true or false",
-                              STR_FMT(nv->name));
-            }
-        } else {
-            cfg_error(r, v, "named value '%.*s' must be a string or {value|env, secret}",
-                      STR_FMT(nv->name));
-            continue;
-        }
-        c->nnvs++;
+        read_named_value(r, k, v);
     }
 }
 
-static void read_fragments(reader *r, const yaml_node_t *m)
+static void read_fragments(cfg_reader *r, const yaml_node_t *m)
 {
-    if (!expect_map(r, m, "policyFragments"))
+    if (!cfg_expect_map(r, m, "policyFragments"))
         return;
     rt_config *c = r->c;
-    c->frags = arena_calloc(&c->a, npairs(m), sizeof *c->frags);
+    cfg_check_keys(r, m, NULL, "policyFragments");
+    c->frags = arena_calloc(&c->a, cfg_npairs(m), sizeof *c->frags);
     for (yaml_node_pair_t *p = m->data.mapping.pairs.start;
          c->frags && p < m->data.mapping.pairs.top; p++) {
-        yaml_node_t *k = node(r, p->key), *v = node(r, p->value);
-        if (!is_scalar(k)) {
-            cfg_error(r, k, "fragment ids must be strings");
-            continue;
-        }
+        yaml_node_t *k = cfg_node(r, p->key), *v = cfg_node(r, p->value);
+        if (!cfg_is_scalar(k) || rt_config_fragment(c, cfg_scalar(r, k)))
+            continue; /* reported by cfg_check_keys */
         rt_fragment_ref *f = &c->frags[c->nfrags];
-        f->id = scalar(r, k);
-        if (read_path(r, v, "a policy fragment", &f->file) == 0)
+        f->id = cfg_scalar(r, k);
+        if (cfg_path(r, v, "a policy fragment", &f->file) == 0)
             c->nfrags++;
     }
 }
 
-static void read_backends(reader *r, const yaml_node_t *m)
+static void read_loggers(cfg_reader *r, const yaml_node_t *m)
 {
-    if (!expect_map(r, m, "backends"))
+    if (!cfg_expect_map(r, m, "loggers"))
         return;
     rt_config *c = r->c;
-    c->backends = arena_calloc(&c->a, npairs(m), sizeof *c->backends);
+    cfg_check_keys(r, m, NULL, "loggers");
+    c->loggers = arena_calloc(&c->a, cfg_npairs(m), sizeof *c->loggers);
     for (yaml_node_pair_t *p = m->data.mapping.pairs.start;
-         c->backends && p < m->data.mapping.pairs.top; p++) {
-        yaml_node_t *k = node(r, p->key), *v = node(r, p->value);
-        if (!is_scalar(k)) {
-            cfg_error(r, k, "backend ids must be strings");
+         c->loggers && p < m->data.mapping.pairs.top; p++) {
+        yaml_node_t *k = cfg_node(r, p->key), *v = cfg_node(r, p->value);
+        if (!cfg_is_scalar(k) || rt_config_logger(c, cfg_scalar(r, k)))
+            continue;
+        rt_logger *lg = &c->loggers[c->nloggers];
+        memset(lg, 0, sizeof *lg);
+        lg->id = cfg_scalar(r, k);
+        lg->where = cfg_where(k);
+        char *what = arena_sprintf(&c->a, "logger '%.*s'", STR_FMT(lg->id));
+        if (!what || !cfg_expect_map(r, v, what))
+            continue;
+        static const char *const keys[] = { "file", "description", NULL };
+        cfg_check_keys(r, v, keys, what);
+        yaml_node_t *n = cfg_get(r, v, "file");
+        if (!n) {
+            cfg_error(r, v, "%s: 'file' is required", what);
             continue;
         }
-        rt_backend *b = &c->backends[c->nbackends];
-        b->id = scalar(r, k);
-        b->url = STR_LIT("");
-        if (v && v->type == YAML_MAPPING_NODE) {
-            yaml_node_t *url = get(r, v, "url"), *type = get(r, v, "type");
-            if (url && is_scalar(url))
-                b->url = scalar(r, url);
-            if (type && key_is(type, "Pool"))
-                b->pool = true;
-        } else if (!(is_scalar(v) && v->data.scalar.length == 0)) {
-            cfg_error(r, v, "backend '%.*s' must be a mapping", STR_FMT(b->id));
+        if (cfg_path_str(r, n, arena_sprintf(&c->a, "%s: 'file'", what), &lg->file) < 0)
             continue;
-        }
-        c->nbackends++;
+        lg->description = STR_LIT("");
+        if ((n = cfg_get(r, v, "description")) &&
+            cfg_str(r, n, "'description'", &lg->description) < 0)
+            continue;
+        c->nloggers++;
     }
 }
 
-static void read_policy_of(reader *r, const yaml_node_t *m, rt_cfg_file *out)
+static void read_counters(cfg_reader *r, const yaml_node_t *n)
 {
-    yaml_node_t *pol = get(r, m, "policy");
-    if (pol)
-        read_path(r, pol, "'policy'", out);
-}
-
-static void read_apis(reader *r, const yaml_node_t *m)
-{
-    if (!expect_map(r, m, "apis"))
+    str s;
+    if (cfg_str_nonempty(r, n, "'counters'", &s) < 0)
         return;
-    rt_config *c = r->c;
-    c->apis = arena_calloc(&c->a, npairs(m), sizeof *c->apis);
-    for (yaml_node_pair_t *p = m->data.mapping.pairs.start;
-         c->apis && p < m->data.mapping.pairs.top; p++) {
-        yaml_node_t *k = node(r, p->key), *v = node(r, p->value);
-        if (!is_scalar(k) || !v || v->type != YAML_MAPPING_NODE) {
-            cfg_error(r, k, "each API must be a mapping under its id");
-            continue;
-        }
-        rt_api *api = &c->apis[c->napis++];
-        api->id = scalar(r, k);
-        yaml_node_t *path = get(r, v, "path");
-        api->path = path && is_scalar(path) ? scalar(r, path) : STR_LIT("");
-        read_policy_of(r, v, &api->policy);
-        yaml_node_t *ops = get(r, v, "operations");
-        if (!ops || !expect_map(r, ops, "operations"))
-            continue;
-        api->ops = arena_calloc(&c->a, npairs(ops), sizeof *api->ops);
-        for (yaml_node_pair_t *q = ops->data.mapping.pairs.start;
-             api->ops && q < ops->data.mapping.pairs.top; q++) {
-            yaml_node_t *ok = node(r, q->key), *ov = node(r, q->value);
-            if (!is_scalar(ok) || !ov || ov->type != YAML_MAPPING_NODE) {
-                cfg_error(r, ok, "each operation must be a mapping under its id");
-                continue;
-            }
-            rt_operation *op = &api->ops[api->nops++];
-            op->id = scalar(r, ok);
-            read_policy_of(r, ov, &op->policy);
-        }
+    if (str_eq_cstr(s, "memory")) {
+        r->c->counters = RT_COUNTERS_MEMORY;
+    } else if ((str_starts_with(s, STR_LIT("redis://")) && s.len > 8) ||
+               (str_starts_with(s, STR_LIT("rediss://")) && s.len > 9)) {
+        r->c->counters = RT_COUNTERS_REDIS;
+        r->c->redis_url = s;
+    } else {
+        cfg_error(r, n, "'counters' must be 'memory' or a redis://host:port/db URL");
     }
 }
 
-static void read_products(reader *r, const yaml_node_t *m)
+static void read_logs(cfg_reader *r, const yaml_node_t *m)
 {
-    if (!expect_map(r, m, "products"))
+    static const char *const keys[] = { "path", "payloadBytes", NULL };
+    if (!cfg_expect_map(r, m, "'logs'"))
         return;
-    rt_config *c = r->c;
-    c->products = arena_calloc(&c->a, npairs(m), sizeof *c->products);
-    for (yaml_node_pair_t *p = m->data.mapping.pairs.start;
-         c->products && p < m->data.mapping.pairs.top; p++) {
-        yaml_node_t *k = node(r, p->key), *v = node(r, p->value);
-        if (!is_scalar(k) || !v || v->type != YAML_MAPPING_NODE) {
-            cfg_error(r, k, "each product must be a mapping under its id");
-            continue;
-        }
-        rt_product *pr = &c->products[c->nproducts++];
-        pr->id = scalar(r, k);
-        read_policy_of(r, v, &pr->policy);
-    }
+    cfg_check_keys(r, m, keys, "logs");
+    yaml_node_t *n;
+    if ((n = cfg_get(r, m, "path")))
+        cfg_path_str(r, n, "logs: 'path'", &r->c->log_path);
+    if ((n = cfg_get(r, m, "payloadBytes")))
+        cfg_int(r, n, "logs: 'payloadBytes'", 0, 1 << 20, &r->c->log_payload_bytes);
+}
+
+static void read_metrics(cfg_reader *r, const yaml_node_t *m)
+{
+    static const char *const keys[] = { "listen", NULL };
+    if (!cfg_expect_map(r, m, "'metrics'"))
+        return;
+    cfg_check_keys(r, m, keys, "metrics");
+    yaml_node_t *n = cfg_get(r, m, "listen");
+    if (n)
+        cfg_addr(r, n, "metrics: 'listen'", &r->c->metrics);
+    else
+        cfg_error(r, m, "metrics: 'listen' is required");
+}
+
+static void read_tokenizer(cfg_reader *r, const yaml_node_t *m)
+{
+    static const char *const keys[] = { "o200k", "cl100k", NULL };
+    if (!cfg_expect_map(r, m, "'tokenizer'"))
+        return;
+    cfg_check_keys(r, m, keys, "tokenizer");
+    yaml_node_t *n;
+    if ((n = cfg_get(r, m, "o200k")))
+        cfg_path_str(r, n, "tokenizer: 'o200k'", &r->c->tokenizer_o200k);
+    if ((n = cfg_get(r, m, "cl100k")))
+        cfg_path_str(r, n, "tokenizer: 'cl100k'", &r->c->tokenizer_cl100k);
 }
 
 static const char *const known_keys[] = {
-    "listen",   "workers", "policy",   "namedValues",   "policyFragments",
-    "backends", "apis",    "products", "subscriptions", "counters",
-    "state",    "logs",    "metrics",  "loggers",       NULL,
+    "listen",  "workers", "policy",   "namedValues", "policyFragments", "backends",
+    "apis",    "products", "subscriptions", "users", "counters", "state",
+    "logs",    "metrics",  "loggers",  "tokenizer", NULL,
 };
 
-static void read_root(reader *r, const yaml_node_t *root)
+static void read_settings(cfg_reader *r, const yaml_node_t *root)
 {
-    if (!root || (root->type == YAML_SCALAR_NODE && root->data.scalar.length == 0))
+    rt_config *c = r->c;
+    yaml_node_t *n;
+    int64_t v;
+    if ((n = cfg_get(r, root, "listen")))
+        cfg_addr(r, n, "'listen'", &c->listen);
+    if ((n = cfg_get(r, root, "workers")) && cfg_int(r, n, "'workers'", 1, 256, &v) == 0)
+        c->workers = (int)v;
+    if ((n = cfg_get(r, root, "counters")))
+        read_counters(r, n);
+    if ((n = cfg_get(r, root, "state")))
+        cfg_path_str(r, n, "'state'", &c->state_path);
+    if ((n = cfg_get(r, root, "logs")))
+        read_logs(r, n);
+    if ((n = cfg_get(r, root, "metrics")))
+        read_metrics(r, n);
+    if ((n = cfg_get(r, root, "loggers")))
+        read_loggers(r, n);
+    if ((n = cfg_get(r, root, "tokenizer")))
+        read_tokenizer(r, n);
+}
+
+static void read_root(cfg_reader *r, const yaml_node_t *root)
+{
+    if (!root || cfg_is_null(root))
         return; /* empty file: an empty configuration */
-    if (!expect_map(r, root, "the configuration"))
+    if (!cfg_expect_map(r, root, "the configuration"))
         return;
     for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top;
          p++) {
-        yaml_node_t *k = node(r, p->key);
+        yaml_node_t *k = cfg_node(r, p->key);
         bool known = false;
         for (size_t i = 0; known_keys[i]; i++)
-            known |= key_is(k, known_keys[i]);
-        if (!known) {
-            diag_pos pos;
-            rt_config_pos(r->c, where_of(k), &pos);
-            if (is_scalar(k))
-                diag_add(r->d, DIAG_WARNING, &pos, "unknown configuration key '%.*s'",
-                         (int)k->data.scalar.length, (const char *)k->data.scalar.value);
-        }
+            known |= cfg_key_is(k, known_keys[i]);
+        if (!known && cfg_is_scalar(k))
+            cfg_warn(r, k, "unknown configuration key '%.*s'", (int)k->data.scalar.length,
+                     (const char *)k->data.scalar.value);
     }
+    cfg_check_keys(r, root, NULL, "the configuration");
     yaml_node_t *n;
-    if ((n = get(r, root, "policy")))
-        read_path(r, n, "'policy'", &r->c->policy);
-    if ((n = get(r, root, "namedValues")))
+    read_settings(r, root);
+    if ((n = cfg_get(r, root, "policy")))
+        cfg_path(r, n, "'policy'", &r->c->policy);
+    if ((n = cfg_get(r, root, "namedValues")))
         read_named_values(r, n);
-    if ((n = get(r, root, "policyFragments")))
+    if ((n = cfg_get(r, root, "policyFragments")))
         read_fragments(r, n);
-    if ((n = get(r, root, "backends")))
-        read_backends(r, n);
-    if ((n = get(r, root, "apis")))
-        read_apis(r, n);
-    if ((n = get(r, root, "products")))
-        read_products(r, n);
+    if ((n = cfg_get(r, root, "backends")))
+        cfg_read_backends(r, n);
+    if ((n = cfg_get(r, root, "apis")))
+        cfg_read_apis(r, n);
+    if ((n = cfg_get(r, root, "products")))
+        cfg_read_products(r, n);
+    if ((n = cfg_get(r, root, "users")))
+        cfg_read_users(r, n);
+    if ((n = cfg_get(r, root, "subscriptions")))
+        cfg_read_subscriptions(r, n);
 }
 
-int rt_config_load(rt_config *c, const char *path, diag_list *d)
+int rt_config_load_text(rt_config *c, const char *path, const char *text, size_t len,
+                        diag_list *d)
 {
     memset(c, 0, sizeof *c);
     arena_init(&c->a, 0);
     c->path = arena_strdup(&c->a, path);
-    size_t len = 0;
-    char *text = rt_read_file(&c->a, path, &len);
-    if (!text) {
-        diag_add(d, DIAG_ERROR, NULL, "cannot read '%s': %s", path, strerror(errno));
-        return -2;
-    }
-    c->text = text;
+    c->text = arena_strndup(&c->a, text, len);
     c->text_len = len;
+    c->workers = 1;
     size_t errors = d->errors;
+    if (!c->path || !c->text) {
+        diag_add(d, DIAG_ERROR, NULL, "out of memory");
+        return -1;
+    }
     yaml_parser_t parser;
     yaml_document_t doc;
     if (!yaml_parser_initialize(&parser)) {
         diag_add(d, DIAG_ERROR, NULL, "out of memory");
         return -1;
     }
-    yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+    yaml_parser_set_input_string(&parser, (const unsigned char *)c->text, len);
     if (!yaml_parser_load(&parser, &doc)) {
         rt_cfg_where w = { (unsigned)parser.problem_mark.line + 1,
                            (unsigned)parser.problem_mark.column + 1 };
@@ -413,14 +379,35 @@ int rt_config_load(rt_config *c, const char *path, diag_list *d)
         return -1;
     }
     const char *slash = strrchr(c->path, '/');
-    reader r = { c, &doc, d,
-                 slash ? arena_strndup(&c->a, c->path, (size_t)(slash - c->path)) : "" };
+    cfg_reader r = { c, &doc, d,
+                     slash ? arena_strndup(&c->a, c->path, (size_t)(slash - c->path)) : "" };
     if (slash == c->path)
         r.dir = "/";
-    read_root(&r, yaml_document_get_root_node(&doc));
+    if (r.dir)
+        read_root(&r, yaml_document_get_root_node(&doc));
     yaml_document_delete(&doc);
     yaml_parser_delete(&parser);
     return d->errors == errors ? 0 : -1;
+}
+
+int rt_config_load(rt_config *c, const char *path, diag_list *d)
+{
+    arena tmp;
+    arena_init(&tmp, 0);
+    size_t len = 0;
+    char *text = rt_read_file(&tmp, path, &len);
+    if (!text) {
+        int err = errno;
+        memset(c, 0, sizeof *c);
+        arena_init(&c->a, 0);
+        c->path = arena_strdup(&c->a, path);
+        diag_add(d, DIAG_ERROR, NULL, "cannot read '%s': %s", path, strerror(err));
+        arena_release(&tmp);
+        return -2;
+    }
+    int rc = rt_config_load_text(c, path, text, len, d);
+    arena_release(&tmp);
+    return rc;
 }
 
 void rt_config_release(rt_config *c)
@@ -437,20 +424,28 @@ const rt_named_value *rt_config_named_value(const rt_config *c, str name)
     return NULL;
 }
 
-const rt_fragment_ref *rt_config_fragment(const rt_config *c, str id)
-{
-    for (size_t i = 0; i < c->nfrags; i++) {
-        if (str_eq(c->frags[i].id, id))
-            return &c->frags[i];
+#define CFG_FIND(fn, type, arr, n)                                                               \
+    const type *fn(const rt_config *c, str id)                                                   \
+    {                                                                                            \
+        for (size_t i = 0; i < c->n; i++) {                                                      \
+            if (str_eq(c->arr[i].id, id))                                                        \
+                return &c->arr[i];                                                               \
+        }                                                                                        \
+        return NULL;                                                                             \
     }
-    return NULL;
-}
+CFG_FIND(rt_config_fragment, rt_fragment_ref, frags, nfrags)
+CFG_FIND(rt_config_backend, rt_backend, backends, nbackends)
+CFG_FIND(rt_config_api, rt_api, apis, napis)
+CFG_FIND(rt_config_product, rt_product, products, nproducts)
+CFG_FIND(rt_config_subscription, rt_subscription, subs, nsubs)
+CFG_FIND(rt_config_logger, rt_logger, loggers, nloggers)
+CFG_FIND(rt_config_user, rt_user, users, nusers)
 
-const rt_backend *rt_config_backend(const rt_config *c, str id)
+bool rt_product_has_api(const rt_product *p, const rt_api *api)
 {
-    for (size_t i = 0; i < c->nbackends; i++) {
-        if (str_eq(c->backends[i].id, id))
-            return &c->backends[i];
+    for (size_t i = 0; i < p->napis; i++) {
+        if (p->apis[i] == api)
+            return true;
     }
-    return NULL;
+    return false;
 }

@@ -549,6 +549,35 @@ static int variable_value(rt_jp *p, const char *name, json_t *v, xv *out)
         *out = xv_obj(&expr_class_response, r);
         return 0;
     }
+    /* {"$authorization": {accessToken, claims}} stands for get-authorization-context's result. */
+    json_t *auth = json_object_get(v, "$authorization");
+    if (auth && json_object_size(v) == 1) {
+        expr_authorization *az = arena_alloc(p->a, sizeof *az);
+        if (!az)
+            return rt_jp_oom(p);
+        if (!json_is_object(auth))
+            return rt_jp_fail(p, "'variables.%s.$authorization' must be an object", name);
+        const char *tok = json_string_value(json_object_get(auth, "accessToken"));
+        if (tok)
+            az->access_token = arena_str(p->a, str_from(tok));
+        json_t *claims = json_object_get(auth, "claims");
+        if (json_is_object(claims)) {
+            az->claims = xv_dict_new_in(p->a, false);
+            if (!az->claims)
+                return rt_jp_oom(p);
+            const char *k;
+            json_t *cv;
+            json_object_foreach(claims, k, cv)
+            {
+                xv x;
+                if (variable_value(p, k, cv, &x) < 0 ||
+                    xv_dict_set_in(p->a, az->claims, str_from(k), x) < 0)
+                    return -1;
+            }
+        }
+        *out = xv_obj(&expr_class_authorization, az);
+        return 0;
+    }
     json_t *copy = json_deep_copy(v);
     if (!copy || arena_defer(p->a, decref_cb, copy) < 0) {
         json_decref(copy);

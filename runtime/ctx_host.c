@@ -193,7 +193,7 @@ static int get_url(expr_env *env, rt_url *u, int member, xv *out)
     }
 }
 
-static int get_api(rt_api *a, int member, xv *out)
+static int get_api(rt_ctx_api *a, int member, xv *out)
 {
     switch (member) {
     case EXPR_M_API_ID:
@@ -235,7 +235,7 @@ static int get_api(rt_api *a, int member, xv *out)
     }
 }
 
-static int get_operation(rt_operation *o, int member, xv *out)
+static int get_operation(rt_ctx_operation *o, int member, xv *out)
 {
     switch (member) {
     case EXPR_M_OPERATION_ID:
@@ -255,7 +255,7 @@ static int get_operation(rt_operation *o, int member, xv *out)
     }
 }
 
-static int get_product(rt_product *p, int member, xv *out)
+static int get_product(rt_ctx_product *p, int member, xv *out)
 {
     switch (member) {
     case EXPR_M_PRODUCT_APIS:
@@ -287,7 +287,7 @@ static int get_product(rt_product *p, int member, xv *out)
     }
 }
 
-static int get_subscription(rt_subscription *s, int member, xv *out)
+static int get_subscription(rt_ctx_subscription *s, int member, xv *out)
 {
     switch (member) {
     case EXPR_M_SUBSCRIPTION_CREATEDDATE:
@@ -319,7 +319,7 @@ static int get_subscription(rt_subscription *s, int member, xv *out)
     }
 }
 
-static int get_user(rt_user *u, int member, xv *out)
+static int get_user(rt_ctx_user *u, int member, xv *out)
 {
     switch (member) {
     case EXPR_M_USER_EMAIL:

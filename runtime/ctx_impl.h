@@ -37,34 +37,34 @@ typedef struct rt_named {
     str id, name;
 } rt_named;
 
-typedef struct rt_api {
+typedef struct rt_ctx_api {
     str id, name, path, revision, version, key_header, key_query;
     rt_url *service_url; /* NULL when unknown */
     xv_list *protocols;
     bool current;
-} rt_api;
+} rt_ctx_api;
 
-typedef struct rt_operation {
+typedef struct rt_ctx_operation {
     str id, name, method, url_template;
-} rt_operation;
+} rt_ctx_operation;
 
-typedef struct rt_product {
+typedef struct rt_ctx_product {
     str id, name, state;
     bool approval_required, subscription_required, has_limit;
     int64_t subscription_limit;
     xv_list *apis, *groups;
-} rt_product;
+} rt_ctx_product;
 
-typedef struct rt_subscription {
+typedef struct rt_ctx_subscription {
     str id, name, key, primary_key, secondary_key;
     int64_t created, start, end; /* ticks; end == 0: no end date */
-} rt_subscription;
+} rt_ctx_subscription;
 
-typedef struct rt_user {
+typedef struct rt_ctx_user {
     str id, email, first_name, last_name, note;
     int64_t registered;
     xv_list *groups, *identities;
-} rt_user;
+} rt_ctx_user;
 
 typedef struct rt_lasterror {
     str source, reason, message, scope, section, path, policy_id;
@@ -80,14 +80,14 @@ struct rt_ctx {
     arena *a;
     rt_request request;
     rt_response response;
-    rt_api api;
-    rt_operation operation;
+    rt_ctx_api api;
+    rt_ctx_operation operation;
     rt_deployment deployment;
-    rt_product *product;           /* NULL outside a product */
-    rt_subscription *subscription; /* NULL for anonymous calls */
-    rt_user *user;                 /* NULL without a user-owned subscription */
-    rt_lasterror *last_error;      /* NULL outside on-error */
-    rt_named *workspace;           /* NULL outside a workspace */
+    rt_ctx_product *product;           /* NULL outside a product */
+    rt_ctx_subscription *subscription; /* NULL for anonymous calls */
+    rt_ctx_user *user;                 /* NULL without a user-owned subscription */
+    rt_lasterror *last_error;          /* NULL outside on-error */
+    rt_named *workspace;               /* NULL outside a workspace */
     xv_dict *variables;
     int64_t timestamp, now; /* .NET ticks (UTC); now is the virtual clock */
     uint8_t request_id[16]; /* .NET byte order */
@@ -134,7 +134,7 @@ int rt_jp_parse_url(rt_jp *p, const char *where, const char *text, rt_url **out)
 xv_list *rt_jp_str_list(rt_jp *p);
 
 /* ctx_records.c: the records around the request. */
-int rt_ctx_build_api(rt_jp *p, const json_t *ctx, rt_api *api);
+int rt_ctx_build_api(rt_jp *p, const json_t *ctx, rt_ctx_api *api);
 int rt_ctx_build_product(rt_jp *p, const json_t *ctx, rt_ctx *c);
 int rt_ctx_build_subscription(rt_jp *p, const json_t *ctx, rt_ctx *c);
 int rt_ctx_build_user(rt_jp *p, const json_t *ctx, rt_ctx *c);

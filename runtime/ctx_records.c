@@ -42,7 +42,7 @@ static int named_list(rt_jp *p, const json_t *o, const char *where, const char *
     return 0;
 }
 
-int rt_ctx_build_api(rt_jp *p, const json_t *ctx, rt_api *api)
+int rt_ctx_build_api(rt_jp *p, const json_t *ctx, rt_ctx_api *api)
 {
     const json_t *o, *names;
     if (rt_jp_obj(p, ctx, "api", &o) < 0 ||
@@ -89,7 +89,7 @@ int rt_ctx_build_product(rt_jp *p, const json_t *ctx, rt_ctx *c)
         return -1;
     if (!o)
         return 0;
-    rt_product *pr = arena_alloc(p->a, sizeof *pr);
+    rt_ctx_product *pr = arena_alloc(p->a, sizeof *pr);
     if (!pr)
         return rt_jp_oom(p);
     const json_t *lim = json_object_get(o, "subscriptionLimit");
@@ -120,7 +120,7 @@ int rt_ctx_build_subscription(rt_jp *p, const json_t *ctx, rt_ctx *c)
         return -1;
     if (!o)
         return 0;
-    rt_subscription *s = arena_alloc(p->a, sizeof *s);
+    rt_ctx_subscription *s = arena_alloc(p->a, sizeof *s);
     if (!s)
         return rt_jp_oom(p);
     const char *w = "subscription";
@@ -144,7 +144,7 @@ int rt_ctx_build_user(rt_jp *p, const json_t *ctx, rt_ctx *c)
         return -1;
     if (!o)
         return 0;
-    rt_user *u = arena_alloc(p->a, sizeof *u);
+    rt_ctx_user *u = arena_alloc(p->a, sizeof *u);
     if (!u)
         return rt_jp_oom(p);
     if (rt_jp_str(p, o, "user", "id", STR_LIT(""), &u->id) < 0 ||

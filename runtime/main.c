@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "exprlibs.h"
 
 static const char usage[] =
     "usage: apimlite <command> [options]\n"
@@ -10,10 +11,11 @@ static const char usage[] =
     "commands:\n"
     "  check  [--config GATEWAY.yaml] [POLICY.xml ...]   validate policy documents\n"
     "  eval   [--context CTX.json] EXPRESSION            evaluate one @(...) / @{...}\n"
-    "  test   [--trace] [PATH ...]                       run *.test.yaml (not yet available)\n"
-    "  run    --policy P.xml --request R.json [--trace]  one request offline (not yet available)\n"
+    "  test   [--trace] [PATH ...]                       run *.test.yaml offline\n"
+    "  run    --policy P.xml --request R.json [--trace]  one request offline\n"
     "  serve  [GATEWAY.yaml]                             the gateway (not yet available)\n"
-    "  mock   [options]                                  mock Azure OpenAI backend (not yet available)\n"
+    "  mock   [options]                                  mock Azure OpenAI backend (not yet "
+    "available)\n"
     "  usage  [--by subscription,model,ip] [LOG.jsonl]   token usage report (not yet available)\n"
     "\n"
     "Run 'apimlite <command> --help' for a command's options.\n";
@@ -26,10 +28,16 @@ struct command {
 static const struct command commands[] = {
     { "check", rt_cmd_check },
     { "eval", rt_cmd_eval },
+    { "test", rt_cmd_test },
+    { "run", rt_cmd_run },
 };
 
 int main(int argc, char **argv)
 {
+    if (rt_expr_libs_init() < 0) {
+        fputs("apimlite: cannot register the expression libraries\n", stderr);
+        return 2;
+    }
     if (argc < 2) {
         fputs(usage, stderr);
         return 2;
@@ -47,7 +55,7 @@ int main(int argc, char **argv)
         if (!strcmp(cmd, commands[i].name))
             return commands[i].fn(argc - 1, argv + 1);
     }
-    static const char *const later[] = { "test", "run", "serve", "mock", "usage" };
+    static const char *const later[] = { "serve", "mock", "usage" };
     for (size_t i = 0; i < sizeof later / sizeof later[0]; i++) {
         if (!strcmp(cmd, later[i])) {
             fprintf(stderr, "apimlite %s: not available in this version yet\n", cmd);

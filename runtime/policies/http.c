@@ -2,7 +2,12 @@
  * send-one-way-request, set-method, set-status, proxy. */
 #include "families.h"
 
+#include <ctype.h>
 #include <stddef.h>
+#include <string.h>
+
+#include "../errors.h"
+#include "common.h"
 
 /* <forward-request timeout="s" | timeout-ms="ms" continue-timeout="s" http-version="1|2|2or1"
  *   follow-redirects="bool" buffer-request-body="bool" buffer-response="bool"
@@ -105,37 +110,500 @@ static const pol_attr proxy_attrs[] = {
     { 0 },
 };
 
+void *rt_pol_child_conf(pol_cc *cc, const pol_node *kid)
+{
+    if (!kid->spec)
+        return NULL;
+    void *conf = kid->spec->conf_size ? arena_alloc(cc->a, kid->spec->conf_size) : NULL;
+    if (kid->spec->conf_size && !conf) {
+        pol_cc_error(cc, kid, "out of memory");
+        return NULL;
+    }
+    if (kid->spec->parse && kid->spec->parse(cc, kid, conf) < 0)
+        return NULL;
+    return conf ? conf : (void *)kid; /* non-NULL: success */
+}
+
+/* ---- set-status, set-method ---- */
+
+typedef struct set_status_conf {
+    pol_val code, reason;
+} set_status_conf;
+
+static int set_status_parse(pol_cc *cc, const pol_node *el, void *out)
+{
+    (void)cc;
+    set_status_conf *c = out;
+    pol_cc_attr(el, "code", &c->code);
+    pol_cc_attr(el, "reason", &c->reason);
+    if (!c->reason.ex && c->reason.src)
+        c->reason.lit = c->reason.src->text;
+    return 0;
+}
+
+pol_status rt_pol_set_status_to(rt_req *r, const void *conf, rt_response *resp)
+{
+    const set_status_conf *c = conf;
+    int64_t code;
+    str reason;
+    if (rt_val_int(r, &c->code, 200, &code) < 0 || rt_val_str(r, &c->reason, &reason) < 0)
+        return POL_FAIL;
+    if (code < 100 || code > 999)
+        return rt_fail(r, NULL, "ExpressionValueEvaluationFailure",
+                       "status code %lld is not a valid HTTP status", (long long)code);
+    resp->status = (int)code;
+    resp->reason = reason.ptr ? reason : str_from(rt_reason_phrase((int)code));
+    rt_trace(r, "status %d %.*s", resp->status, STR_FMT(resp->reason));
+    return POL_NEXT;
+}
+
+static pol_status set_status_exec(rt_req *r, const void *conf)
+{
+    return rt_pol_set_status_to(r, conf, &r->ctx->response);
+}
+
+typedef struct set_method_conf {
+    pol_val method;
+} set_method_conf;
+
+static int set_method_parse(pol_cc *cc, const pol_node *el, void *out)
+{
+    (void)cc;
+    set_method_conf *c = out;
+    pol_cc_text(el, &c->method);
+    c->method.lit = str_trim(c->method.lit);
+    return 0;
+}
+
+pol_status rt_pol_set_method_eval(rt_req *r, const void *conf, str *out)
+{
+    const set_method_conf *c = conf;
+    str m;
+    if (rt_val_str(r, &c->method, &m) < 0)
+        return POL_FAIL;
+    m = str_trim(m.ptr ? m : STR_LIT(""));
+    if (!m.len)
+        return rt_fail(r, NULL, "ExpressionValueEvaluationFailure", "the method is empty");
+    char *up = arena_strndup(&r->arena, m.ptr, m.len);
+    if (!up)
+        return rt_fail(r, NULL, "OutOfMemory", "request memory limit reached");
+    for (size_t i = 0; i < m.len; i++)
+        up[i] = (char)toupper((unsigned char)up[i]);
+    *out = str_make(up, m.len);
+    return POL_NEXT;
+}
+
+static pol_status set_method_exec(rt_req *r, const void *conf)
+{
+    str m;
+    if (rt_pol_set_method_eval(r, conf, &m) != POL_NEXT)
+        return POL_FAIL;
+    r->ctx->request.method = m;
+    rt_trace(r, "method %.*s", STR_FMT(m));
+    return POL_NEXT;
+}
+
+/* ---- set-backend-service ---- */
+
+typedef struct set_backend_service_conf {
+    pol_val base_url, backend_id;
+} set_backend_service_conf;
+
+static int set_backend_service_parse(pol_cc *cc, const pol_node *el, void *out)
+{
+    (void)cc;
+    set_backend_service_conf *c = out;
+    pol_cc_attr(el, "base-url", &c->base_url);
+    pol_cc_attr(el, "backend-id", &c->backend_id);
+    return 0;
+}
+
+static pol_status set_backend_service_exec(rt_req *r, const void *conf)
+{
+    const set_backend_service_conf *c = conf;
+    if (c->backend_id.present) {
+        str id;
+        if (rt_val_str(r, &c->backend_id, &id) < 0)
+            return POL_FAIL;
+        id = str_trim(id.ptr ? id : STR_LIT(""));
+        if (!r->w->set_backend)
+            return rt_fail(r, NULL, "BackendNotFound",
+                           "backend-id '%.*s' needs a gateway configuration with backends "
+                           "(test files: config:)",
+                           STR_FMT(id));
+        if (r->w->set_backend(r, id) < 0)
+            return POL_FAIL;
+        rt_trace(r, "backend %.*s -> %.*s", STR_FMT(id), STR_FMT(rt_req_url_text(r, r->base)));
+        return POL_NEXT;
+    }
+    str url;
+    if (rt_val_str(r, &c->base_url, &url) < 0)
+        return POL_FAIL;
+    if (rt_req_set_base(r, url.ptr ? url : STR_LIT("")) < 0)
+        return POL_FAIL;
+    r->backend_id = STR_LIT("");
+    rt_trace(r, "base-url %.*s", STR_FMT(url));
+    return POL_NEXT;
+}
+
+/* ---- forward-request ---- */
+
+typedef struct forward_request_conf {
+    pol_val timeout, timeout_ms;
+    bool buffer_body, fail_on_error;
+} forward_request_conf;
+
+static int forward_request_parse(pol_cc *cc, const pol_node *el, void *out)
+{
+    (void)cc;
+    forward_request_conf *c = out;
+    pol_cc_attr(el, "timeout", &c->timeout);
+    pol_cc_attr(el, "timeout-ms", &c->timeout_ms);
+    if (pol_node_attr(el, "timeout-ms"))
+        c->timeout.present = false;
+    c->buffer_body = pol_cc_bool(el, "buffer-request-body", false);
+    c->fail_on_error = pol_cc_bool(el, "fail-on-error-status-code", false);
+    return 0;
+}
+
+typedef struct call_state {
+    rt_wake wake;
+    rt_tx_call *call;
+    const char *var; /* send-request: response-variable-name */
+    bool ignore_error;
+    bool one_way;
+    bool fail_on_error;
+    int64_t timeout_ms;
+} call_state;
+
+static pol_status transport_failure(rt_req *r, const call_state *cs, rt_tx_result res,
+                                    const char *msg)
+{
+    if (res == RT_TX_TIMEOUT)
+        return rt_fail(r, NULL, "Timeout",
+                       "Request to the backend service timed out after %lld ms (%s)",
+                       (long long)cs->timeout_ms, msg ? msg : "");
+    return rt_fail(r, NULL, "BackendConnectionFailure",
+                   "Error occured while calling backend service: %s", msg ? msg : "");
+}
+
+static rt_response *response_from(rt_req *r, const rt_http_resp *resp)
+{
+    rt_response *o = arena_alloc(&r->arena, sizeof *o);
+    if (!o)
+        return NULL;
+    o->status = resp->status;
+    o->reason = resp->reason;
+    o->headers = rt_hdr_dict(r, resp->headers, resp->nheaders);
+    str ct = STR_NULL;
+    xv_list *h = o->headers ? rt_hdr_get(o->headers, STR_LIT("Content-Type")) : NULL;
+    if (h && h->n)
+        ct = h->items[0].u.s;
+    o->body = rt_body_new(r, resp->body, ct);
+    return o->headers && o->body ? o : NULL;
+}
+
+static void forward_done(void *ud, rt_tx_result res, const rt_http_resp *resp, const char *msg)
+{
+    call_state *cs = ud;
+    rt_req *r = cs->wake.r;
+    rt_req_unhold(r);
+    rt_wake_enter(&cs->wake);
+    pol_status st = POL_NEXT;
+    if (res != RT_TX_OK) {
+        st = transport_failure(r, cs, res, msg);
+        rt_trace(r, "backend call failed: %s", msg ? msg : "");
+    } else {
+        rt_response *o = response_from(r, resp);
+        if (!o) {
+            st = rt_fail(r, NULL, "OutOfMemory", "request memory limit reached");
+        } else {
+            r->ctx->response = *o;
+            r->backend_status = resp->status;
+            rt_trace(r, "backend answered %d", resp->status);
+            if (cs->fail_on_error && resp->status >= 400 && resp->status <= 599) {
+                st = rt_fail(r, NULL, "BackendErrorStatusCode", "backend returned status code %d",
+                             resp->status);
+                r->response_preset = true;
+            }
+        }
+    }
+    rt_wake_resume(&cs->wake, st);
+}
+
+static void cancel_call(rt_req *r, void *ud)
+{
+    call_state *cs = ud;
+    if (cs->call) {
+        r->w->transport->cancel(r->w->transport, cs->call);
+        cs->call = NULL;
+        rt_req_unhold(r);
+    }
+}
+
+static pol_status send_call(rt_req *r, call_state *cs, const rt_http_req *hr, rt_tx_done done)
+{
+    rt_req_hold(r);
+    cs->call = r->w->transport->send(r->w->transport, &r->arena, hr, done, cs);
+    if (!cs->call) {
+        rt_req_unhold(r);
+        return rt_fail(r, NULL, "BackendConnectionFailure", "the call could not be started");
+    }
+    return POL_SUSPEND;
+}
+
+static int64_t eval_timeout(rt_req *r, const pol_val *sec, const pol_val *ms, int64_t def_s,
+                            int *err)
+{
+    int64_t v = 0;
+    *err = 0;
+    if (ms && ms->present) {
+        if (rt_val_int(r, ms, 0, &v) < 0)
+            *err = 1;
+        return v;
+    }
+    if (rt_val_int(r, sec, def_s, &v) < 0)
+        *err = 1;
+    return v * 1000;
+}
+
+static pol_status forward_request_exec(rt_req *r, const void *conf)
+{
+    const forward_request_conf *c = conf;
+    int err;
+    int64_t timeout = eval_timeout(r, &c->timeout, &c->timeout_ms, 300, &err);
+    if (err)
+        return POL_FAIL;
+    call_state *cs = arena_alloc(&r->arena, sizeof *cs);
+    rt_http_req hr = { 0 };
+    if (!cs || rt_hdr_lines(r, r->ctx->request.headers, (rt_hdr **)&hr.headers, &hr.nheaders) < 0)
+        return rt_fail(r, NULL, "OutOfMemory", "request memory limit reached");
+    rt_wake_init(&cs->wake, r);
+    cs->timeout_ms = timeout;
+    cs->fail_on_error = c->fail_on_error;
+    hr.method = r->ctx->request.method;
+    hr.url = rt_req_url_text(r, r->ctx->request.url);
+    hr.body = r->body_sent ? STR_LIT("") : rt_body_bytes(r->ctx->request.body);
+    if (r->body_sent && rt_body_bytes(r->ctx->request.body).len)
+        rt_trace(r, "the request body was already sent (buffer-request-body=\"false\"): "
+                    "sending none");
+    hr.timeout_ms = timeout;
+    hr.backend_id = r->backend_id;
+    hr.origin = "forward-request";
+    if (!c->buffer_body)
+        r->body_sent = true;
+    r->attempts++;
+    rt_trace(r, "%.*s %.*s", STR_FMT(hr.method), STR_FMT(hr.url));
+    pol_status st = send_call(r, cs, &hr, forward_done);
+    if (st == POL_SUSPEND) {
+        r->cur->cancel = cancel_call;
+        r->cur->cancel_ud = cs;
+    }
+    return st;
+}
+
+/* ---- send-request, send-one-way-request ---- */
+
+typedef struct send_request_conf {
+    pol_val mode, timeout, url;
+    str var;
+    bool ignore_error, one_way;
+    const void *method;   /* set-method conf */
+    const void **headers; /* set-header confs */
+    size_t nheaders;
+    const void *body; /* set-body conf */
+} send_request_conf;
+
+static int send_parse(pol_cc *cc, const pol_node *el, send_request_conf *c)
+{
+    pol_cc_attr(el, "mode", &c->mode);
+    pol_cc_attr(el, "timeout", &c->timeout);
+    c->var = pol_cc_lit(el, "response-variable-name", "");
+    c->ignore_error = pol_cc_bool(el, "ignore-error", false);
+    size_t nh = 0;
+    for (size_t i = 0; i < el->nkids; i++)
+        nh += str_eq_cstr(el->kids[i]->name, "set-header");
+    c->headers = nh ? arena_calloc(cc->a, nh, sizeof *c->headers) : NULL;
+    bool has_url = false;
+    for (size_t i = 0; i < el->nkids; i++) {
+        const pol_node *k = el->kids[i];
+        if (str_eq_cstr(k->name, "set-url")) {
+            pol_cc_text(k, &c->url);
+            c->url.lit = str_trim(c->url.lit);
+            has_url = true;
+            continue;
+        }
+        const void *conf = rt_pol_child_conf(cc, k);
+        if (!conf)
+            return -1;
+        if (str_eq_cstr(k->name, "set-method"))
+            c->method = conf;
+        else if (str_eq_cstr(k->name, "set-header"))
+            c->headers[c->nheaders++] = conf;
+        else if (str_eq_cstr(k->name, "set-body"))
+            c->body = conf;
+        /* authentication-*, proxy: applied when their helpers land */
+    }
+    if (!has_url && !c->mode.ex && !str_ieq(c->mode.lit, STR_LIT("copy")))
+        return pol_cc_error(cc, el, "<set-url> is required unless mode=\"copy\"");
+    return 0;
+}
+
+static int send_request_parse(pol_cc *cc, const pol_node *el, void *out)
+{
+    return send_parse(cc, el, out);
+}
+
+static int send_one_way_parse(pol_cc *cc, const pol_node *el, void *out)
+{
+    send_request_conf *c = out;
+    c->one_way = true;
+    return send_parse(cc, el, out);
+}
+
+static void send_done(void *ud, rt_tx_result res, const rt_http_resp *resp, const char *msg)
+{
+    call_state *cs = ud;
+    rt_req *r = cs->wake.r;
+    rt_req_unhold(r);
+    cs->call = NULL;
+    if (cs->one_way || r->finished)
+        return;
+    rt_wake_enter(&cs->wake);
+    pol_status st = POL_NEXT;
+    xv v = xv_null();
+    if (res == RT_TX_OK) {
+        rt_response *o = response_from(r, resp);
+        if (!o)
+            st = rt_fail(r, NULL, "OutOfMemory", "request memory limit reached");
+        else
+            v = xv_obj(&expr_class_response, o);
+        rt_trace(r, "%s <- %d", cs->var, resp->status);
+    } else if (cs->ignore_error) {
+        rt_trace(r, "%s <- null (ignored: %s)", cs->var, msg ? msg : "");
+    } else {
+        st = transport_failure(r, cs, res, msg);
+    }
+    if (st == POL_NEXT && xv_dict_set_in(&r->arena, r->ctx->variables, str_from(cs->var), v) < 0)
+        st = rt_fail(r, NULL, "OutOfMemory", "request memory limit reached");
+    rt_wake_resume(&cs->wake, st);
+}
+
+static pol_status send_request_exec(rt_req *r, const void *conf)
+{
+    const send_request_conf *c = conf;
+    str mode, url = STR_NULL;
+    int err;
+    int64_t timeout = eval_timeout(r, &c->timeout, NULL, 60, &err);
+    if (err || rt_val_str(r, &c->mode, &mode) < 0)
+        return POL_FAIL;
+    bool copy = mode.ptr && str_ieq(str_trim(mode), STR_LIT("copy"));
+    rt_request *q = &r->ctx->request;
+    str method = copy ? q->method : STR_LIT("GET");
+    xv_dict *h = xv_dict_new_in(&r->arena, true);
+    expr_body *body = NULL;
+    if (!h)
+        return rt_fail(r, NULL, "OutOfMemory", "request memory limit reached");
+    if (copy) {
+        for (size_t i = 0; q->headers && i < q->headers->n; i++) {
+            const xv_list *l = q->headers->vals[i].u.list;
+            for (size_t k = 0; l && k < l->n; k++)
+                rt_hdr_add(r, h, q->headers->keys[i], l->items[k].u.s);
+        }
+        if (r->section != POL_S_OUTBOUND && r->section != POL_S_ON_ERROR)
+            body = q->body;
+        url = rt_req_url_text(r, q->url);
+    }
+    if (c->url.present && rt_val_str(r, &c->url, &url) < 0)
+        return POL_FAIL;
+    if (c->method && rt_pol_set_method_eval(r, c->method, &method) != POL_NEXT)
+        return POL_FAIL;
+    for (size_t i = 0; i < c->nheaders; i++) {
+        if (rt_pol_set_header_to(r, c->headers[i], h) != POL_NEXT)
+            return POL_FAIL;
+    }
+    if (c->body && rt_pol_set_body_to(r, c->body, &body, h) != POL_NEXT)
+        return POL_FAIL;
+    url = str_trim(url.ptr ? url : STR_LIT(""));
+    if (!url.len)
+        return rt_fail(r, NULL, "ExpressionValueEvaluationFailure", "the URL is empty");
+    call_state *cs = arena_alloc(&r->arena, sizeof *cs);
+    rt_http_req hr = { 0 };
+    if (!cs || rt_hdr_lines(r, h, (rt_hdr **)&hr.headers, &hr.nheaders) < 0)
+        return rt_fail(r, NULL, "OutOfMemory", "request memory limit reached");
+    rt_wake_init(&cs->wake, r);
+    cs->var = arena_strndup(&r->arena, c->var.ptr, c->var.len);
+    cs->ignore_error = c->ignore_error;
+    cs->one_way = c->one_way;
+    cs->timeout_ms = timeout;
+    hr.method = method;
+    hr.url = url;
+    hr.body = rt_body_bytes(body);
+    hr.timeout_ms = timeout;
+    hr.origin = c->one_way ? "send-one-way-request" : "send-request";
+    rt_trace(r, "%.*s %.*s", STR_FMT(method), STR_FMT(url));
+    pol_status st = send_call(r, cs, &hr, send_done);
+    if (st != POL_SUSPEND)
+        return st;
+    if (c->one_way)
+        return POL_NEXT;
+    r->cur->cancel = cancel_call;
+    r->cur->cancel_ud = cs;
+    return POL_SUSPEND;
+}
+
 const pol_spec rt_policies_http[] = {
+    /* Once per effective document; the validator counts along execution paths, so one
+     * forward-request in each branch of a choose is fine. */
     { .name = "forward-request",
       .sections = POL_SEC_BACKEND,
       .attrs = forward_request_attrs,
       .content = POL_C_EMPTY,
-      .rules = forward_request_rules },
+      .rules = forward_request_rules,
+      .flags = POL_ONCE,
+      .conf_size = sizeof(forward_request_conf),
+      .parse = forward_request_parse,
+      .exec = forward_request_exec },
     /* The docs say inbound and backend; a deployed document calls it in an outbound retry. */
     { .name = "set-backend-service",
       .sections = POL_SEC_INBOUND | POL_SEC_BACKEND | POL_SEC_OUTBOUND,
       .attrs = set_backend_service_attrs,
       .content = POL_C_EMPTY,
-      .rules = set_backend_service_rules },
+      .rules = set_backend_service_rules,
+      .conf_size = sizeof(set_backend_service_conf),
+      .parse = set_backend_service_parse,
+      .exec = set_backend_service_exec },
     { .name = "send-request",
       .sections = POL_SEC_ANY,
       .attrs = send_request_attrs,
       .content = POL_C_CHILDREN,
-      .children = send_request_children },
+      .children = send_request_children,
+      .conf_size = sizeof(send_request_conf),
+      .parse = send_request_parse,
+      .exec = send_request_exec },
     { .name = "send-one-way-request",
       .sections = POL_SEC_ANY,
       .attrs = send_one_way_request_attrs,
       .content = POL_C_CHILDREN,
-      .children = send_request_children },
+      .children = send_request_children,
+      .conf_size = sizeof(send_request_conf),
+      .parse = send_one_way_parse,
+      .exec = send_request_exec },
     /* <set-method>GET</set-method> */
     { .name = "set-method",
       .sections = POL_SEC_INBOUND | POL_SEC_ON_ERROR,
       .content = POL_C_TEXT,
-      .text_flags = POL_EXPR | POL_REQUIRED },
+      .text_flags = POL_EXPR | POL_REQUIRED,
+      .conf_size = sizeof(set_method_conf),
+      .parse = set_method_parse,
+      .exec = set_method_exec },
     { .name = "set-status",
       .sections = POL_SEC_ANY,
       .attrs = set_status_attrs,
-      .content = POL_C_EMPTY },
+      .content = POL_C_EMPTY,
+      .conf_size = sizeof(set_status_conf),
+      .parse = set_status_parse,
+      .exec = set_status_exec },
     { .name = "proxy", .sections = POL_SEC_INBOUND, .attrs = proxy_attrs, .content = POL_C_EMPTY },
     { 0 },
 };

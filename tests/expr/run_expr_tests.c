@@ -5,7 +5,9 @@
  *   --- context            (optional: a CTX.json object, DESIGN.md §4b)
  *   {...}
  *   --- expect | --- error | --- throws
- *   JSON value | first diagnostic line | ExceptionType[: message substring]
+ *   JSON value | first error line | ExceptionType[: message substring]
+ *   --- warning            (optional, with any of the above: the first warning line, e.g.
+ *   <expr>:1:5: warning: message)
  *
  * A line starting with '#' is a comment. Arguments are directories (every *.test file in
  * them, sorted) or single files. Output is TAP. */
@@ -17,12 +19,13 @@
 
 #include "runtime/base/buf.h"
 #include "runtime/ctx.h"
+#include "runtime/exprlibs.h"
 
-enum section { SEC_NONE, SEC_EXPR, SEC_CONTEXT, SEC_EXPECT, SEC_ERROR, SEC_THROWS };
+enum section { SEC_NONE, SEC_EXPR, SEC_CONTEXT, SEC_WARNING, SEC_EXPECT, SEC_ERROR, SEC_THROWS };
 
 typedef struct tcase {
     char name[256];
-    buf expr, context, want;
+    buf expr, context, want, warn;
     enum section kind; /* SEC_EXPECT, SEC_ERROR or SEC_THROWS */
     int line;
 } tcase;
@@ -138,11 +141,20 @@ static void run_case(const char *file, tcase *tc)
     diag_list d;
     diag_list_init(&d);
     const expr *e = expr_compile(&a, tc->expr.ptr, tc->expr.len, NULL, &d);
-    char first[1024] = "(no diagnostic)";
-    if (d.n > 0)
-        snprintf(first, sizeof first, "%s:%u:%u: error: %s", d.items[0].file, d.items[0].line,
-                 d.items[0].col, d.items[0].msg);
-    if (tc->kind == SEC_ERROR) {
+    char first[1024] = "(no diagnostic)", warn[1024] = "(no warning)";
+    for (size_t i = d.n; i-- > 0;) {
+        const diag *g = &d.items[i];
+        if (g->sev == DIAG_ERROR)
+            snprintf(first, sizeof first, "%s:%u:%u: error: %s", g->file, g->line, g->col,
+                     g->msg);
+        else if (g->sev == DIAG_WARNING)
+            snprintf(warn, sizeof warn, "%s:%u:%u: warning: %s", g->file, g->line, g->col,
+                     g->msg);
+    }
+    trim_end(&tc->warn);
+    if (tc->warn.len > 0 && strcmp(warn, tc->warn.ptr) != 0) {
+        report(file, tc, false, "expected warning: %s\ngot:              %s", tc->warn.ptr, warn);
+    } else if (tc->kind == SEC_ERROR) {
         report(file, tc, !e && strcmp(first, tc->want.ptr) == 0, "expected: %s\ngot:      %s",
                tc->want.ptr, e ? "(compiled without errors)" : first);
     } else if (!e) {
@@ -161,10 +173,12 @@ static void tcase_reset(tcase *tc)
     buf_release(&tc->expr);
     buf_release(&tc->context);
     buf_release(&tc->want);
+    buf_release(&tc->warn);
     memset(tc, 0, sizeof *tc);
     buf_init(&tc->expr, 0);
     buf_init(&tc->context, 0);
     buf_init(&tc->want, 0);
+    buf_init(&tc->warn, 0);
 }
 
 static int run_file(const char *path)
@@ -199,8 +213,9 @@ static int run_file(const char *path)
         }
         if (strncmp(line, "--- ", 4) == 0 && have) {
             const char *w = line + 4;
-            sec = strncmp(w, "context", 7) == 0  ? SEC_CONTEXT
-                  : strncmp(w, "expect", 6) == 0 ? SEC_EXPECT
+            sec = strncmp(w, "context", 7) == 0   ? SEC_CONTEXT
+                  : strncmp(w, "warning", 7) == 0 ? SEC_WARNING
+                  : strncmp(w, "expect", 6) == 0  ? SEC_EXPECT
                   : strncmp(w, "error", 5) == 0  ? SEC_ERROR
                   : strncmp(w, "throws", 6) == 0 ? SEC_THROWS
                                                  : SEC_NONE;
@@ -210,6 +225,7 @@ static int run_file(const char *path)
         }
         buf *b = sec == SEC_EXPR      ? &tc.expr
                  : sec == SEC_CONTEXT ? &tc.context
+                 : sec == SEC_WARNING ? &tc.warn
                  : sec >= SEC_EXPECT  ? &tc.want
                                       : NULL;
         if (b && (b->len > 0 || line[0] != '\n'))
@@ -221,6 +237,7 @@ static int run_file(const char *path)
     buf_release(&tc.expr);
     buf_release(&tc.context);
     buf_release(&tc.want);
+    buf_release(&tc.warn);
     free(line);
     fclose(f);
     return 0;
@@ -270,6 +287,8 @@ static int run_dir(const char *dir)
 int main(int argc, char **argv)
 {
     int rc = 0;
+    if (rt_expr_libs_init() < 0)
+        return 2;
     setvbuf(stdout, NULL, _IOLBF, 0);
     for (int i = 1; i < argc; i++) {
         struct stat st;

@@ -4,11 +4,17 @@
 #include <string.h>
 
 #include "runtime/ctx.h"
+#include "runtime/exprlibs.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    static bool libs_ready;
+    if (!libs_ready) {
+        rt_expr_libs_init();
+        libs_ready = true;
+    }
     bool wrap = size == 0 || data[0] != '@';
     char *src = malloc(size + 3);
     if (!src)

@@ -4,12 +4,18 @@
 #include <stdint.h>
 
 #include "../../policy/policy.h"
+#include "../../runtime/exprlibs.h"
 #include "../../runtime/policies/registry.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    static bool libs_ready;
+    if (!libs_ready) {
+        rt_expr_libs_init();
+        libs_ready = true;
+    }
     arena a;
     arena_init(&a, 0);
     diag_list d;

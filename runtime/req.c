@@ -1,0 +1,429 @@
+/* rt_req: one request's data (the rt_ctx served to expressions), URL/header/body helpers,
+ * failures and traces. */
+#include "req.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "base/xalloc.h"
+#include "errors.h"
+
+#define EPOCH_TICKS (DAYS_TO_1970 * TICKS_PER_DAY)
+
+int64_t rt_ms_to_ticks(int64_t ms)
+{
+    return EPOCH_TICKS + ms * 10000;
+}
+
+int64_t rt_ticks_to_ms(int64_t ticks)
+{
+    return (ticks - EPOCH_TICKS) / 10000;
+}
+
+void rt_req_sync_time(rt_req *r)
+{
+    r->ctx->now = rt_ms_to_ticks(rt_clock_now(r->w->clock));
+}
+
+static str dup_str(rt_req *r, const char *p, size_t n)
+{
+    char *c = arena_strndup(&r->arena, p ? p : "", n);
+    return c ? str_make(c, n) : STR_NULL;
+}
+
+static str trim_slashes(str s)
+{
+    while (s.len && s.ptr[0] == '/')
+        s.ptr++, s.len--;
+    while (s.len && s.ptr[s.len - 1] == '/')
+        s.len--;
+    return s;
+}
+
+/* A copy of u with its own query dict (lists copied). */
+static rt_url *url_copy(rt_req *r, const rt_url *u)
+{
+    rt_url *c = arena_alloc(&r->arena, sizeof *c);
+    if (!c)
+        return NULL;
+    *c = *u;
+    c->query = xv_dict_new_in(&r->arena, true);
+    if (!c->query)
+        return NULL;
+    for (size_t i = 0; u->query && i < u->query->n; i++) {
+        const xv *v = &u->query->vals[i];
+        if (v->kind != XV_LIST)
+            continue;
+        for (size_t k = 0; k < v->u.list->n; k++) {
+            if (rt_hdr_add(r, c->query, u->query->keys[i], v->u.list->items[k].u.s) < 0)
+                return NULL;
+        }
+        if (!v->u.list->n && rt_hdr_clear(r, c->query, u->query->keys[i]) < 0)
+            return NULL;
+    }
+    c->query->readonly = true;
+    return c;
+}
+
+rt_req *rt_req_new(const rt_world *w, const rt_program *prog, const json_t *ctx, char *err,
+                   size_t errlen)
+{
+    rt_req *r = xcalloc(1, sizeof *r);
+    arena_init(&r->arena, ARENA_REQUEST_CAP);
+    r->w = w;
+    r->prog = prog;
+    r->ctx = rt_ctx_from_json(&r->arena, ctx, err, errlen);
+    if (!r->ctx) {
+        rt_req_free(r);
+        return NULL;
+    }
+    rt_ctx_env(r->ctx, &r->env, &r->arena);
+    r->start_ms = rt_clock_now(w->clock);
+    r->ctx->timestamp = r->ctx->now = rt_ms_to_ticks(r->start_ms);
+    r->ctx->variables->readonly = true;
+    rt_request *q = &r->ctx->request;
+    r->api_path = trim_slashes(r->ctx->api.path);
+    str path = q->original_url->path, rest = path;
+    if (r->api_path.len) {
+        str p = path;
+        if (p.len && p.ptr[0] == '/')
+            p.ptr++, p.len--;
+        if (p.len >= r->api_path.len && !strncasecmp(p.ptr, r->api_path.ptr, r->api_path.len) &&
+            (p.len == r->api_path.len || p.ptr[r->api_path.len] == '/'))
+            rest = str_make(p.ptr + r->api_path.len, p.len - r->api_path.len);
+    }
+    r->path_rest = rest;
+    rt_url *base = r->ctx->api.service_url;
+    if (!base) {
+        base = arena_alloc(&r->arena, sizeof *base);
+        if (!base)
+            goto oom;
+        *base = *q->original_url;
+        base->path = STR_LIT("");
+        base->query_string = STR_LIT("");
+        base->query = NULL;
+    }
+    r->base = base;
+    q->url = url_copy(r, q->original_url);
+    if (!q->url || rt_req_sync_url(r) < 0)
+        goto oom;
+    return r;
+oom:
+    snprintf(err, errlen, "out of memory building the request");
+    rt_req_free(r);
+    return NULL;
+}
+
+void rt_req_free(rt_req *r)
+{
+    if (!r)
+        return;
+    arena_release(&r->arena);
+    free(r);
+}
+
+/* ---- headers ---- */
+
+xv_list *rt_hdr_get(const xv_dict *d, str name)
+{
+    const xv *v = d ? xv_dict_get(d, name) : NULL;
+    return v && v->kind == XV_LIST ? v->u.list : NULL;
+}
+
+int rt_hdr_clear(rt_req *r, xv_dict *d, str name)
+{
+    xv lv = { .kind = XV_LIST };
+    lv.u.list = xv_list_new_in(&r->arena, XV_LIST_ARRAY, &expr_class_string);
+    if (!lv.u.list)
+        return -1;
+    /* keep the first spelling of the name when replacing */
+    const xv *old = xv_dict_get(d, name);
+    if (old) {
+        for (size_t i = 0; i < d->n; i++) {
+            if (&d->vals[i] == old) {
+                d->vals[i] = lv;
+                return 0;
+            }
+        }
+    }
+    return xv_dict_set_in(&r->arena, d, name, lv);
+}
+
+int rt_hdr_add(rt_req *r, xv_dict *d, str name, str value)
+{
+    xv_list *l = rt_hdr_get(d, name);
+    if (!l) {
+        if (rt_hdr_clear(r, d, name) < 0)
+            return -1;
+        l = rt_hdr_get(d, name);
+    }
+    str v = dup_str(r, value.ptr, value.len);
+    if (!v.ptr)
+        return -1;
+    return xv_list_push_in(&r->arena, l, xv_str(v));
+}
+
+void rt_hdr_del(xv_dict *d, str name)
+{
+    xv_dict_remove(d, name);
+}
+
+bool rt_hdr_is_multiline(str name)
+{
+    static const char *const multi[] = {
+        "User-Agent",
+        "WWW-Authenticate",
+        "Proxy-Authenticate",
+        "Cookie",
+        "Set-Cookie",
+        "Warning",
+        "Date",
+        "Expires",
+        "If-Modified-Since",
+        "If-Unmodified-Since",
+        "Last-Modified",
+        "Retry-After",
+        NULL,
+    };
+    for (const char *const *m = multi; *m; m++) {
+        if (str_ieq(name, str_from(*m)))
+            return true;
+    }
+    return false;
+}
+
+int rt_hdr_lines(rt_req *r, const xv_dict *d, rt_hdr **out, size_t *n)
+{
+    size_t cap = 0, k = 0;
+    for (size_t i = 0; d && i < d->n; i++)
+        cap += d->vals[i].kind == XV_LIST ? d->vals[i].u.list->n : 0;
+    rt_hdr *lines = arena_calloc(&r->arena, cap ? cap : 1, sizeof *lines);
+    if (!lines)
+        return -1;
+    for (size_t i = 0; d && i < d->n; i++) {
+        const xv_list *l = d->vals[i].kind == XV_LIST ? d->vals[i].u.list : NULL;
+        if (!l || !l->n)
+            continue;
+        str name = d->keys[i];
+        if (rt_hdr_is_multiline(name) || l->n == 1) {
+            for (size_t j = 0; j < l->n; j++)
+                lines[k++] = (rt_hdr){ name, l->items[j].u.s };
+            continue;
+        }
+        buf b;
+        buf_init(&b, 0);
+        for (size_t j = 0; j < l->n; j++) {
+            if (j)
+                buf_putc(&b, ',');
+            buf_append(&b, l->items[j].u.s.ptr, l->items[j].u.s.len);
+        }
+        str joined = dup_str(r, b.ptr, b.len);
+        buf_release(&b);
+        if (!joined.ptr)
+            return -1;
+        lines[k++] = (rt_hdr){ name, joined };
+    }
+    *out = lines;
+    *n = k;
+    return 0;
+}
+
+xv_dict *rt_hdr_dict(rt_req *r, const rt_hdr *lines, size_t n)
+{
+    xv_dict *d = xv_dict_new_in(&r->arena, true);
+    if (!d)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (rt_hdr_add(r, d, lines[i].name, lines[i].value) < 0)
+            return NULL;
+    }
+    d->readonly = true;
+    return d;
+}
+
+/* ---- URL ---- */
+
+static void url_encode(buf *b, str s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    for (size_t i = 0; i < s.len; i++) {
+        unsigned char c = (unsigned char)s.ptr[i];
+        if (isalnum(c) || strchr("-._~!$'()*,;:@/", c))
+            buf_putc(b, (char)c);
+        else {
+            buf_putc(b, '%');
+            buf_putc(b, hex[c >> 4]);
+            buf_putc(b, hex[c & 15]);
+        }
+    }
+}
+
+int rt_req_sync_url(rt_req *r)
+{
+    rt_url *u = r->ctx->request.url;
+    const rt_url *b = r->base;
+    u->scheme = b->scheme;
+    u->host = b->host;
+    u->port = b->port;
+    str bp = b->path;
+    while (bp.len && bp.ptr[bp.len - 1] == '/')
+        bp.len--;
+    str rest = r->path_rest;
+    buf p;
+    buf_init(&p, 0);
+    buf_append(&p, bp.ptr, bp.len);
+    if (!rest.len || rest.ptr[0] != '/')
+        buf_putc(&p, '/');
+    buf_append(&p, rest.ptr, rest.len);
+    u->path = dup_str(r, p.ptr, p.len);
+    buf_release(&p);
+    buf q;
+    buf_init(&q, 0);
+    for (size_t i = 0; u->query && i < u->query->n; i++) {
+        const xv *v = &u->query->vals[i];
+        if (v->kind != XV_LIST)
+            continue;
+        for (size_t k = 0; k < v->u.list->n; k++) {
+            buf_putc(&q, q.len ? '&' : '?');
+            url_encode(&q, u->query->keys[i]);
+            buf_putc(&q, '=');
+            url_encode(&q, v->u.list->items[k].u.s);
+        }
+    }
+    u->query_string = q.len ? dup_str(r, q.ptr, q.len) : STR_LIT("");
+    buf_release(&q);
+    return u->path.ptr && u->query_string.ptr ? 0 : -1;
+}
+
+str rt_req_url_text(rt_req *r, const rt_url *u)
+{
+    int def = str_eq_cstr(u->scheme, "https") ? 443 : str_eq_cstr(u->scheme, "http") ? 80 : -1;
+    char *s;
+    if (u->port == def || u->port <= 0)
+        s = arena_sprintf(&r->arena, "%.*s://%.*s%.*s%.*s", STR_FMT(u->scheme), STR_FMT(u->host),
+                          STR_FMT(u->path), STR_FMT(u->query_string));
+    else
+        s = arena_sprintf(&r->arena, "%.*s://%.*s:%d%.*s%.*s", STR_FMT(u->scheme), STR_FMT(u->host),
+                          u->port, STR_FMT(u->path), STR_FMT(u->query_string));
+    return s ? str_from(s) : STR_LIT("");
+}
+
+int rt_req_set_base(rt_req *r, str url)
+{
+    char err[256];
+    rt_jp p = { &r->arena, err, sizeof err, r->ctx->timestamp };
+    str t = str_trim(url);
+    char *text = arena_strndup(&r->arena, t.ptr, t.len);
+    rt_url *u = NULL;
+    if (!text)
+        return rt_fail(r, NULL, "OutOfMemory", "out of memory"), -1;
+    if (strncasecmp(text, "http://", 7) && strncasecmp(text, "https://", 8))
+        return rt_fail(r, NULL, "InvalidBackendUrl",
+                       "backend URL '%s' is not an absolute http(s) URL", text),
+               -1;
+    if (rt_jp_parse_url(&p, "base-url", text, &u) < 0)
+        return rt_fail(r, NULL, "InvalidBackendUrl", "%s", err), -1;
+    r->base = u;
+    return rt_req_sync_url(r);
+}
+
+/* ---- bodies ---- */
+
+expr_body *rt_body_new(rt_req *r, str bytes, str content_type)
+{
+    expr_body *b = arena_alloc(&r->arena, sizeof *b);
+    if (!b)
+        return NULL;
+    b->bytes = dup_str(r, bytes.ptr, bytes.len);
+    b->content_type = content_type.ptr ? dup_str(r, content_type.ptr, content_type.len) : STR_NULL;
+    return b->bytes.ptr ? b : NULL;
+}
+
+str rt_body_bytes(const expr_body *b)
+{
+    if (!b || b->consumed)
+        return STR_LIT("");
+    return b->bytes;
+}
+
+/* ---- failures ---- */
+
+pol_status rt_fail(rt_req *r, const char *source, const char *reason, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *msg = arena_vsprintf(&r->arena, fmt, ap);
+    va_end(ap);
+    const rt_step *s = r->step;
+    rt_lasterror *e = &r->err;
+    memset(e, 0, sizeof *e);
+    e->source = str_from(source ? source : s ? s->spec->name : "");
+    e->reason = reason ? str_from(reason) : STR_NULL;
+    e->message = str_from(msg ? msg : "out of memory");
+    e->scope = str_from(s ? s->scope : NULL);
+    e->section = str_from(pol_section_name(r->section));
+    e->path = str_from(s ? s->path : NULL);
+    e->policy_id = s && s->id.len ? s->id : STR_NULL;
+    r->failed = true;
+    return POL_FAIL;
+}
+
+pol_status rt_fail_expr(rt_req *r)
+{
+    const expr_error *ee = &r->env.err;
+    return rt_fail(r, NULL, "ExpressionValueEvaluationFailure", "Expression evaluation failed. %s",
+                   ee->message ? ee->message : "");
+}
+
+int rt_req_error_response(rt_req *r, int status, const char *message)
+{
+    rt_response *resp = &r->ctx->response;
+    json_t *m = json_string(message);
+    char *text = json_dumps(m, JSON_ENCODE_ANY);
+    json_decref(m);
+    char *body =
+        text ? arena_sprintf(&r->arena, "{ \"statusCode\": %d, \"message\": %s }", status, text)
+             : NULL;
+    free(text);
+    xv_dict *h = xv_dict_new_in(&r->arena, true);
+    if (!body || !h)
+        return -1;
+    h->readonly = true;
+    resp->status = status;
+    resp->reason = str_from(rt_reason_phrase(status));
+    resp->headers = h;
+    if (rt_hdr_add(r, h, STR_LIT("Content-Type"), STR_LIT("application/json")) < 0)
+        return -1;
+    resp->body = rt_body_new(r, str_from(body), STR_LIT("application/json"));
+    r->response_preset = true;
+    return resp->body ? 0 : -1;
+}
+
+/* ---- traces ---- */
+
+bool rt_tracing(const rt_req *r)
+{
+    return r->w->trace != NULL;
+}
+
+void rt_trace(rt_req *r, const char *fmt, ...)
+{
+    FILE *out = r->w->trace;
+    if (!out)
+        return;
+    int64_t t = rt_clock_now(r->w->clock) - r->start_ms;
+    fprintf(out, "  [+%lldms] %s", (long long)t, pol_section_name(r->section));
+    if (r->step) {
+        diag_pos pos;
+        pol_loc_pos(r->step->node->loc, &pos);
+        fprintf(out, " %s:%u <%s>", pos.file ? pos.file : "?", pos.line, r->step->spec->name);
+    }
+    fputc(' ', out);
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(out, fmt, ap);
+    va_end(ap);
+    fputc('\n', out);
+}

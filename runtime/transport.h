@@ -1,0 +1,94 @@
+#ifndef RUNTIME_TRANSPORT_H
+#define RUNTIME_TRANSPORT_H
+
+/* The runtime's only way out (DESIGN.md §1): send one HTTP request (forward-request, a
+ * send-request side call, a token fetch...) and get the response back asynchronously. `serve`
+ * plugs in libcurl multi on libevent; `apimlite test` / `run` the scripted transport below.
+ * Nothing in a policy calls curl or sockets directly. */
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "base/arena.h"
+#include "base/str.h"
+#include "clock.h"
+
+/* One header line. Lists are ordered; a name may repeat (repeated header lines). */
+typedef struct rt_hdr {
+    str name, value;
+} rt_hdr;
+
+typedef struct rt_http_req {
+    str method; /* upper case */
+    str url;    /* absolute: scheme://host[:port]/path?query */
+    const rt_hdr *headers;
+    size_t nheaders;
+    str body;           /* may be empty */
+    int64_t timeout_ms; /* until the response headers arrive; <= 0: none */
+    str backend_id;     /* backend entity the call goes to (set-backend-service backend-id or a
+                         * pool member); empty for plain URLs */
+    const char *origin; /* which policy sends it: "forward-request", "send-request", ... */
+} rt_http_req;
+
+typedef struct rt_http_resp {
+    int status;
+    str reason;
+    rt_hdr *headers;
+    size_t nheaders;
+    str body; /* buffered (streaming comes with the gateway) */
+} rt_http_resp;
+
+typedef enum rt_tx_result {
+    RT_TX_OK,      /* resp is set (any HTTP status, 4xx/5xx included) */
+    RT_TX_CONNECT, /* could not connect / connection reset: BackendConnectionFailure */
+    RT_TX_TIMEOUT, /* no response headers within timeout_ms: Timeout */
+    RT_TX_ERROR,   /* anything else (scripted transport: no answer left); message says what */
+} rt_tx_result;
+
+/* Completion: called exactly once per send (unless cancelled), never from inside send().
+ * resp (RT_TX_OK only) and its strings live in the arena given to send. message: a human
+ * description for errors (NULL for RT_TX_OK), valid during the call. */
+typedef void (*rt_tx_done)(void *ud, rt_tx_result res, const rt_http_resp *resp,
+                           const char *message);
+
+typedef struct rt_tx_call rt_tx_call; /* an in-flight call, owned by the transport */
+typedef struct rt_transport rt_transport;
+
+struct rt_transport {
+    /* Starts req (copied as needed: req may go away after the call). The response is
+     * allocated in a (the request arena). Returns the in-flight call, or NULL when it could
+     * not even be started (done is then not called). */
+    rt_tx_call *(*send)(rt_transport *t, arena *a, const rt_http_req *req, rt_tx_done done,
+                        void *ud);
+    /* Cancels an in-flight call: done will not be called. */
+    void (*cancel)(rt_transport *t, rt_tx_call *call);
+};
+
+/* ---- the scripted transport (transport_script.c) ----
+ * Answers come from the `backends:` of a test file (DESIGN.md §4): keyed by backend id or by
+ * a URL prefix of the call (the backend id key wins, then the longest prefix; "*" matches any
+ * call), consumed in order. Each answer is a JSON object {status (default 200), reason,
+ * headers {name: value | [values]}, body (string, or JSON serialized), delay ("1500ms", "2s"
+ * or ms as a number), error: "connect" | "timeout"}. Delays and timeouts run on the clock.
+ * Every call is recorded (which key answered, what it received). */
+
+typedef struct rt_script rt_script;
+
+rt_script *rt_script_new(rt_clock *clock);
+void rt_script_free(rt_script *s);
+rt_transport *rt_script_transport(rt_script *s);
+/* Appends the answers (a JSON array of answer objects, or one object) for key. Returns 0, or
+ * -1 with a message in err for a malformed answer. */
+int rt_script_add(rt_script *s, const char *key, const json_t *answers, char *err, size_t errlen);
+/* The calls made so far, in call order: a JSON array of {key, method, url, headers {name:
+ * value}, body (parsed JSON when it parses, else the string)}. Borrowed. */
+const json_t *rt_script_calls(const rt_script *s);
+/* The first scripting problem (a call no answer was left for), or NULL. */
+const char *rt_script_failure(const rt_script *s);
+/* Forgets recorded calls and the failure (between steps, to check each request). */
+void rt_script_reset_calls(rt_script *s);
+
+/* Parses a duration: "1500ms", "4s", "2m", "1h", "0", or a bare number of ms. Returns 0, or -1. */
+int rt_parse_duration(const char *text, int64_t *ms);
+
+#endif
