@@ -106,9 +106,9 @@ enum expr_member_mode {
 };
 
 enum expr_call_mode {
-    EXPR_CALL_METHOD, /* instance or extension method dispatched at run time */
-    EXPR_CALL_STATIC, /* meth of scls */
-    EXPR_CALL_LOCAL,  /* local function lam declared depth function levels up */
+    EXPR_CALL_METHOD,   /* instance or extension method dispatched at run time */
+    EXPR_CALL_STATIC,   /* meth of scls */
+    EXPR_CALL_LOCAL,    /* local function lam declared depth function levels up */
     EXPR_CALL_DELEGATE, /* a: an expression whose value is a lambda (f(x) with Func f) */
 };
 
@@ -122,18 +122,18 @@ struct expr_lambda {
     bool block;
     /* Local functions only (lambdas leave these NULL/0): */
     bool local;
-    bool is_void;              /* declared `void` */
-    bool sig_done;             /* signature resolved (resolver) */
-    uint32_t min_params;       /* parameters before the first one with a default */
+    bool is_void;        /* declared `void` */
+    bool sig_done;       /* signature resolved (resolver) */
+    uint32_t min_params; /* parameters before the first one with a default */
     str name;
-    expr_tnode *rtn;           /* return type as written (NULL for void) */
-    const xv_type *rtype;      /* resolved return type */
-    const xv_class *rcls;      /* static class of the result */
-    expr_tnode **ptn;          /* parameter types as written */
-    const xv_type **ptypes;    /* resolved parameter types */
-    const xv_class **pcls;     /* static classes of the parameters */
-    expr_node **pdefaults;     /* default values (NULL = required) */
-    const char *params;        /* "a,b" for named arguments */
+    expr_tnode *rtn;        /* return type as written (NULL for void) */
+    const xv_type *rtype;   /* resolved return type */
+    const xv_class *rcls;   /* static class of the result */
+    expr_tnode **ptn;       /* parameter types as written */
+    const xv_type **ptypes; /* resolved parameter types */
+    const xv_class **pcls;  /* static classes of the parameters */
+    expr_node **pdefaults;  /* default values (NULL = required) */
+    const char *params;     /* "a,b" for named arguments */
 };
 
 struct expr_node {
@@ -195,15 +195,16 @@ const xv_lib *const *expr_libs(void);
 /* "Did you mean" suggestions for name errors (suggest.c). Candidates are offered one by one;
  * the closest one (ASCII case-insensitive optimal-alignment edit distance: a case-only
  * difference first, else at most 2 edits and at most half the name's length) wins; on ties the
- * one closer in case, then the first offered. Candidates must outlive the suggestion (config or static memory). */
+ * one closer in case, then the first offered. Candidates must outlive the suggestion (config or
+ * static memory). */
 typedef struct expr_suggest {
-    str name; /* the unknown name */
-    str best; /* STR_NULL while nothing is close enough */
+    str name;     /* the unknown name */
+    str best;     /* STR_NULL while nothing is close enough */
     size_t dist;  /* its case-insensitive distance */
     size_t exact; /* its case-sensitive distance (breaks ties) */
 } expr_suggest;
 enum expr_suggest_what {
-    EXPR_SUGGEST_MEMBERS = 1 << 0, /* instance properties */
+    EXPR_SUGGEST_MEMBERS = 1 << 0,    /* instance properties */
     EXPR_SUGGEST_METHODS = 1 << 1,    /* instance methods and Object's */
     EXPR_SUGGEST_STATICS = 1 << 2,    /* static members and methods */
     EXPR_SUGGEST_EXTENSIONS = 1 << 3, /* extension methods (LINQ, AsJwt...) */

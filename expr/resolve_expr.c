@@ -117,8 +117,7 @@ static const xv_class *rs_member(resolver *r, expr_node *n)
         const xv_member *m = expr_find_smember(recv->scls, n->name);
         if (!m) {
             char hint[SUGGEST_BUF];
-            rs_error(r, n->off, "'%s' has no member '%.*s'%s", recv->scls->name,
-                     STR_FMT(n->name),
+            rs_error(r, n->off, "'%s' has no member '%.*s'%s", recv->scls->name, STR_FMT(n->name),
                      class_hint(recv->scls, n->name, EXPR_SUGGEST_STATICS, hint));
             return NULL;
         }
@@ -138,7 +137,7 @@ static const xv_class *rs_member(resolver *r, expr_node *n)
         if (!m) {
             char hint[SUGGEST_BUF];
             rs_error(r, n->off, "'%s' has no member '%.*s'%s", rc->name, STR_FMT(n->name),
-                     class_hint(rc, n->name, EXPR_SUGGEST_MEMBERS, hint));
+                     class_hint(rc, n->name, EXPR_SUGGEST_MEMBERS | EXPR_SUGGEST_METHODS, hint));
             return NULL;
         }
         n->mem = m;
@@ -246,8 +245,8 @@ static const xv_class *rs_call_local(resolver *r, expr_node *n, const rs_fn *f)
 {
     const struct expr_lambda *l = f->decl->lam;
     if (n->nkids < l->min_params || n->nkids > l->nparams) {
-        rs_error(r, n->a->off, "no overload for method '%.*s' takes %u arguments",
-                 STR_FMT(l->name), n->nkids);
+        rs_error(r, n->a->off, "no overload for method '%.*s' takes %u arguments", STR_FMT(l->name),
+                 n->nkids);
         return NULL;
     }
     if (has_out_args(n)) {
@@ -285,8 +284,8 @@ static const xv_method *rs_dict_call_leniency(resolver *r, expr_node *n, const x
 {
     expr_node *t = n->a;
     const xv_member *dm = expr_find_member(rc, t->name);
-    if (!dm || dm->type != &expr_class_dict || (n->nkids != 1 && n->nkids != 2) ||
-        n->ntargs > 0 || has_out_args(n))
+    if (!dm || dm->type != &expr_class_dict || (n->nkids != 1 && n->nkids != 2) || n->ntargs > 0 ||
+        has_out_args(n))
         return NULL;
     str getter = STR_LIT("GetValueOrDefault");
     const xv_method *m = expr_find_method(&expr_class_dict, getter, n->nkids, NULL);
@@ -358,8 +357,7 @@ static const xv_class *rs_call(resolver *r, expr_node *n)
                          STR_FMT(t->name), nargs,
                          found ? ""
                                : class_hint(rc, t->name,
-                                            EXPR_SUGGEST_METHODS | EXPR_SUGGEST_EXTENSIONS,
-                                            hint));
+                                            EXPR_SUGGEST_METHODS | EXPR_SUGGEST_EXTENSIONS, hint));
         } else if (!expr_any_method(t->name, nargs, &found) &&
                    !expr_find_extension(t->name, nargs, &found)) {
             rs_error(r, t->off, "unknown method '%.*s' taking %zu arguments", STR_FMT(t->name),

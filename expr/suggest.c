@@ -115,9 +115,8 @@ void expr_suggest_class(expr_suggest *sg, const xv_class *c, unsigned what)
 
 void expr_suggest_types(expr_suggest *sg)
 {
-    static const char *const keywords[] = { "bool",   "byte",  "char", "decimal", "double",
-                                            "float",  "int",   "long", "object",  "string",
-                                            "dynamic" };
+    static const char *const keywords[] = { "bool", "byte", "char",   "decimal", "double", "float",
+                                            "int",  "long", "object", "string",  "dynamic" };
     for (size_t i = 0; i < sizeof keywords / sizeof *keywords; i++)
         expr_suggest_add(sg, str_from(keywords[i]));
     for (const xv_lib *const *l = expr_libs(); *l; l++) {

@@ -30,7 +30,8 @@ static int bad_value(expr_env *env, str s, const char *what)
 
 static int bad_number(expr_env *env, str s)
 {
-    return expr_throw(env, "FormatException", "The input string '%.*s' was not in a correct format.",
+    return expr_throw(env, "FormatException",
+                      "The input string '%.*s' was not in a correct format.",
                       (int)(s.len > 64 ? 64 : s.len), s.ptr);
 }
 
@@ -139,8 +140,8 @@ static int to_timespan(expr_env *env, str s, xv *out)
     if (!any || i != v.len)
         return bad_value(env, s, "TimeSpan");
     double days = (double)(y + mo / 12) * 365 + (double)(mo % 12) * 30 + (double)d;
-    double ticks = (((days * 24 + (double)h) * 60 + (double)mi) * 60 + (double)sec) * 1e7 +
-                   (double)frac;
+    double ticks =
+        (((days * 24 + (double)h) * 60 + (double)mi) * 60 + (double)sec) * 1e7 + (double)frac;
     if (ticks >= 9223372036854775807.0)
         return expr_throw(env, "OverflowException",
                           "The TimeSpan value '%.*s' is outside the range of TimeSpan.",

@@ -8,5 +8,7 @@ int rt_cmd_check(int argc, char **argv);
 int rt_cmd_eval(int argc, char **argv);
 int rt_cmd_test(int argc, char **argv);
 int rt_cmd_run(int argc, char **argv);
+int rt_cmd_mock(int argc, char **argv);
+int rt_cmd_usage(int argc, char **argv); /* cmd_usage.c */
 
 #endif

@@ -183,6 +183,9 @@ static int compile_statement(pol_cc *cc, pol_node *nd, step_vec *sv, bool in_fra
         }
         return 0;
     case POL_N_INCLUDE:
+        if (!nd->frag && nd->spec->exec)
+            break; /* unresolved without a configuration (validation warned): the step fails
+                    * when it runs (include-fragment's exec, flow.c) */
         if (!nd->frag) {
             const pol_attrv *id = pol_node_attr(nd, "fragment-id");
             return pol_cc_error(cc, nd, "fragment '%.*s' is not defined",

@@ -14,9 +14,8 @@ static const char usage[] =
     "  test   [--trace] [PATH ...]                       run *.test.yaml offline\n"
     "  run    --policy P.xml --request R.json [--trace]  one request offline\n"
     "  serve  [GATEWAY.yaml]                             the gateway (not yet available)\n"
-    "  mock   [options]                                  mock Azure OpenAI backend (not yet "
-    "available)\n"
-    "  usage  [--by subscription,model,ip] [LOG.jsonl]   token usage report (not yet available)\n"
+    "  mock   [--listen ADDR] [--tpm N] [--rpm N] ...    a mock Azure OpenAI backend\n"
+    "  usage  [--by subscription,model,ip] [LOG.jsonl]   token usage / charge-back report\n"
     "\n"
     "Run 'apimlite <command> --help' for a command's options.\n";
 
@@ -26,10 +25,8 @@ struct command {
 };
 
 static const struct command commands[] = {
-    { "check", rt_cmd_check },
-    { "eval", rt_cmd_eval },
-    { "test", rt_cmd_test },
-    { "run", rt_cmd_run },
+    { "check", rt_cmd_check }, { "eval", rt_cmd_eval }, { "test", rt_cmd_test },
+    { "run", rt_cmd_run },     { "mock", rt_cmd_mock }, { "usage", rt_cmd_usage },
 };
 
 int main(int argc, char **argv)
@@ -55,7 +52,7 @@ int main(int argc, char **argv)
         if (!strcmp(cmd, commands[i].name))
             return commands[i].fn(argc - 1, argv + 1);
     }
-    static const char *const later[] = { "serve", "mock", "usage" };
+    static const char *const later[] = { "serve" };
     for (size_t i = 0; i < sizeof later / sizeof later[0]; i++) {
         if (!strcmp(cmd, later[i])) {
             fprintf(stderr, "apimlite %s: not available in this version yet\n", cmd);

@@ -136,6 +136,7 @@ static void finish(rt_req *r)
 {
     if (r->finished)
         return;
+    rt_req_run_at_end(r);
     r->finished = true;
     r->end_ms = rt_clock_now(r->w->clock);
     if (rt_tracing(r)) {
@@ -183,8 +184,10 @@ static void run_main(rt_req *r, pol_status st)
         /* the section is done */
         if (r->section == POL_S_INBOUND)
             start_section(r, POL_S_BACKEND);
-        else if (r->section == POL_S_BACKEND)
+        else if (r->section == POL_S_BACKEND) {
+            rt_req_run_at_response(r);
             start_section(r, POL_S_OUTBOUND);
+        }
         else
             break;
         st = POL_NEXT;
@@ -202,6 +205,20 @@ void rt_pipeline_start(rt_req *r)
     }
     start_section(r, POL_S_INBOUND);
     run_main(r, POL_NEXT);
+}
+
+void rt_pipeline_start_failed(rt_req *r)
+{
+    r->main = arena_alloc(&r->arena, sizeof *r->main);
+    if (!r->main) {
+        rt_req_error_response(r, 500, RT_MSG_INTERNAL);
+        finish(r);
+        return;
+    }
+    r->section = POL_S_INBOUND;
+    r->cur = r->main;
+    r->step = NULL;
+    run_main(r, POL_FAIL);
 }
 
 typedef struct resume_ev {

@@ -45,6 +45,10 @@ struct rt_cursor {
  * response is final, r->finished is set and r->on_finish is called (from the clock's loop or
  * from this call). */
 void rt_pipeline_start(rt_req *r);
+/* Starts r directly in on-error with the failure already recorded (r->err via rt_fail, the
+ * response preset by rt_req_error_response): the gateway's own refusals before inbound
+ * (routing 404, subscription key 401), whose on-error still runs (spec/gateway.md §1). */
+void rt_pipeline_start_failed(rt_req *r);
 
 /* Enters block b on the current cursor (see above). Returns 0, or -1 (nesting too deep:
  * failure recorded). */

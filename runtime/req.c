@@ -9,6 +9,7 @@
 
 #include "base/xalloc.h"
 #include "errors.h"
+#include "observe.h"
 
 #define EPOCH_TICKS (DAYS_TO_1970 * TICKS_PER_DAY)
 
@@ -81,6 +82,8 @@ rt_req *rt_req_new(const rt_world *w, const rt_program *prog, const json_t *ctx,
     }
     rt_ctx_env(r->ctx, &r->env, &r->arena);
     r->start_ms = rt_clock_now(w->clock);
+    if (w->obs) /* observe: tests check the logs / metrics of each request */
+        rt_observe_mark(w->obs);
     r->ctx->timestamp = r->ctx->now = rt_ms_to_ticks(r->start_ms);
     r->ctx->variables->readonly = true;
     rt_request *q = &r->ctx->request;
@@ -116,10 +119,57 @@ oom:
     return NULL;
 }
 
+typedef struct rt_at_end {
+    void (*fn)(rt_req *r, void *ud);
+    void *ud;
+    struct rt_at_end *next;
+} rt_at_end;
+
+static int hook_add(rt_req *r, rt_at_end **list, void (*fn)(rt_req *r, void *ud), void *ud)
+{
+    rt_at_end *h = arena_alloc(&r->arena, sizeof *h);
+    if (!h)
+        return -1;
+    *h = (rt_at_end){ .fn = fn, .ud = ud };
+    rt_at_end **p = list;
+    while (*p)
+        p = &(*p)->next;
+    *p = h;
+    return 0;
+}
+
+int rt_req_at_end(rt_req *r, void (*fn)(rt_req *r, void *ud), void *ud)
+{
+    return hook_add(r, &r->at_end, fn, ud);
+}
+
+int rt_req_at_response(rt_req *r, void (*fn)(rt_req *r, void *ud), void *ud)
+{
+    return hook_add(r, &r->at_response, fn, ud);
+}
+
+void rt_req_run_at_response(rt_req *r)
+{
+    rt_at_end *h = r->at_response;
+    r->at_response = NULL;
+    for (; h; h = h->next)
+        h->fn(r, h->ud);
+}
+
+void rt_req_run_at_end(rt_req *r)
+{
+    if (r->at_end_ran)
+        return;
+    r->at_end_ran = true;
+    for (rt_at_end *h = r->at_end; h; h = h->next)
+        h->fn(r, h->ud);
+}
+
 void rt_req_free(rt_req *r)
 {
     if (!r)
         return;
+    rt_req_run_at_end(r);
     arena_release(&r->arena);
     free(r);
 }

@@ -31,6 +31,29 @@ typedef struct rt_world {
      * brings: credentials...), or records a failure (rt_fail) and returns -1. NULL: no
      * configuration, backend-id fails clearly. */
     int (*set_backend)(rt_req *r, str id);
+    /* world (config-based runs, runtime/world.h): forward-request calls prepare_call just
+     * before each backend call (pool member re-picked, circuit breaker refusal = 503 preset +
+     * rt_fail, the backend's credentials added to hr; returns -1 after rt_fail) and
+     * call_result with the call's outcome (the backend's circuit breaker counts it). NULL:
+     * nothing to do. */
+    int (*prepare_call)(rt_req *r, rt_http_req *hr);
+    void (*call_result)(rt_req *r, str backend_id, rt_tx_result res, const rt_http_resp *resp);
+    /* Managed identity tokens (authentication-managed-identity, backend credentials
+     * managedIdentity); NULL: every token request fails. */
+    struct rt_identity *idp;
+    /* limits: the throttling counters (rate-limit, quota, token limits, limit-concurrency);
+     * NULL makes those policies fail clearly. tokens: the loaded tokenizers for prompt
+     * estimates (NULL: the approximation of tokenizer.h). */
+    struct rt_counter_store *counters;
+    const struct rt_tokens_set *tokens;
+    /* observe: caches, log-to-eventhub sinks, metrics (runtime/observe.h); owned by whoever
+     * made the world (rt_observe_new / rt_observe_free). NULL: `apimlite test` makes a fresh
+     * one per test on first use (rt_observe_of). */
+    struct rt_observe *obs;
+    /* access: the OpenID configuration + JWKS cache of validate-jwt / validate-azure-ad-token
+     * (runtime/policies/oidc.h: rt_oidc_cache_new / rt_oidc_cache_free, owned by whoever made
+     * the world). NULL: documents are fetched for every request. */
+    struct rt_oidc_cache *oidc;
 } rt_world;
 
 struct rt_cursor;
@@ -62,7 +85,37 @@ struct rt_req {
     bool body_sent;     /* forwarded once without buffer-request-body: not resent */
     void (*on_finish)(rt_req *r, void *ud);
     void *on_finish_ud;
+    struct rt_at_end *at_end; /* end-of-request hooks (rt_req_at_end) */
+    bool at_end_ran;
+    void *limits; /* limits: per-request state of the throttling policies (policies/limits.h) */
+    struct rt_at_end *at_response; /* response hooks (rt_req_at_response) */
+    struct rt_req_obs *obs;        /* observe: cache-lookup key, token metrics, semantic cache */
+    /* access: the client certificate authentication-certificate chose for the backend call
+     * (the gateway's transport presents it on the TLS handshake; NULL: none), and whether a
+     * cors policy already handled the request (the first one in inbound wins). */
+    const struct rt_client_cert *client_cert;
+    bool cors_done;
+    struct rt_gw_req *gw; /* world: backend-id / pool state of a config-based request */
 };
+
+/* The identity provider behind authentication-managed-identity (tests: the `identity` map of
+ * the test file; the gateway: IMDS / workload identity with a token cache). */
+typedef struct rt_identity rt_identity;
+struct rt_identity {
+    /* A token for resource (client_id empty: the system-assigned identity). Returns 0 with
+     * *token, or -1 with *error (a message); both in a. */
+    int (*get_token)(rt_identity *id, arena *a, str resource, str client_id, str *token,
+                     str *error);
+};
+
+/* authentication-certificate's choice (strings in the request arena; unset ones empty). */
+typedef struct rt_client_cert {
+    str thumbprint;     /* thumbprint="..." (upper-case hex, separators removed) */
+    str certificate_id; /* certificate-id="..." (a certificate of the configuration) */
+    str pkcs12;         /* body="@(bytes)": the PKCS#12 (PFX) bytes */
+    str password;       /* password of pkcs12 (may be empty) */
+    str subject;        /* body: the certificate's subject, for traces */
+} rt_client_cert;
 
 /* Creates a request from a test-file / CTX.json style object (rt_ctx_from_json keys:
  * request {method, url, ip, headers, body}, api, operation, product, subscription, ...,
@@ -71,8 +124,24 @@ struct rt_req {
  * Returns NULL with a message in err on malformed input. */
 rt_req *rt_req_new(const rt_world *w, const rt_program *prog, const json_t *ctx, char *err,
                    size_t errlen);
-/* Releases the arena and r. */
+/* Releases the arena and r (running the end-of-request hooks first if they have not run). */
 void rt_req_free(rt_req *r);
+
+/* End-of-request hooks ("after the response" work: rate-limit increment-condition, quota
+ * bandwidth, token usage, concurrency slots): fn(r, ud) is called once, in registration order,
+ * when the request finishes, after outbound / on-error and BEFORE the response is final (it may
+ * still add client response headers; it must not suspend). A request freed without finishing
+ * runs them from rt_req_free. Returns 0, or -1 at the arena cap. */
+int rt_req_at_end(rt_req *r, void (*fn)(rt_req *r, void *ud), void *ud);
+/* Runs the hooks (once; later calls do nothing). Called by the pipeline. */
+void rt_req_run_at_end(rt_req *r);
+/* Response hooks: fn(r, ud) is called once, in registration order, when the backend section
+ * has completed and outbound is about to start (the backend response is known; token-limit
+ * sets tokens-consumed before outbound reads it). Not called when outbound does not run
+ * (failures, return-response): use rt_req_at_end for what must always happen. Returns 0, or -1
+ * at the arena cap. rt_req_run_at_response is called by the pipeline. */
+int rt_req_at_response(rt_req *r, void (*fn)(rt_req *r, void *ud), void *ud);
+void rt_req_run_at_response(rt_req *r);
 
 /* Keeps ctx->now (context.Elapsed, DateTime.UtcNow) in step with the clock. */
 void rt_req_sync_time(rt_req *r);

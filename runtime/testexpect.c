@@ -1,9 +1,11 @@
 /* `expect` of test files: status, headers, body, bodyContains, backendCalls, backendRequests,
- * variables, elapsed. Each mismatch becomes one readable line "key: expected X, got Y". */
+ * variables, elapsed, logs, metrics. Each mismatch becomes one readable line "key: expected X,
+ * got Y". */
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "observe.h" /* observe: expect.logs, expect.metrics */
 #include "testfile.h"
 
 static void diff(buf *d, const char *prefix, const char *fmt, ...)
@@ -274,6 +276,175 @@ static void check_variables(const json_t *exp, rt_req *r, const char *prefix, bu
     }
 }
 
+/* ---- observe: expect.logs and expect.metrics ---- */
+
+/* Partial JSON match: objects need the listed keys (recursively), arrays the same length and
+ * matching items, scalars equality (numbers by value). */
+static bool json_partial(const json_t *e, const json_t *g)
+{
+    if (json_is_object(e)) {
+        if (!json_is_object(g))
+            return false;
+        const char *k;
+        json_t *v;
+        json_object_foreach((json_t *)e, k, v)
+        {
+            const json_t *gv = json_object_get(g, k);
+            if (!gv || !json_partial(v, gv))
+                return false;
+        }
+        return true;
+    }
+    if (json_is_array(e)) {
+        if (!json_is_array(g) || json_array_size(e) != json_array_size(g))
+            return false;
+        for (size_t i = 0; i < json_array_size(e); i++) {
+            if (!json_partial(json_array_get(e, i), json_array_get(g, i)))
+                return false;
+        }
+        return true;
+    }
+    return json_match(e, g);
+}
+
+/* A string expects the message text exactly; anything else a partial match of the message
+ * parsed as JSON. */
+static bool log_matches(const json_t *exp, const char *msg)
+{
+    if (json_is_string(exp))
+        return !strcmp(json_string_value(exp), msg);
+    json_t *got = json_loads(msg, JSON_DECODE_ANY, NULL);
+    bool ok = got && json_partial(exp, got);
+    json_decref(got);
+    return ok;
+}
+
+static void check_logs(const json_t *exp, rt_req *r, const char *prefix, buf *d, int *n)
+{
+    if (!json_is_object(exp)) {
+        diff(d, prefix, "logs: the expectation must be a mapping of logger id to messages");
+        (*n)++;
+        return;
+    }
+    json_t *recent = rt_loggers_recent(rt_observe_of(r->w)->loggers);
+    const char *id;
+    json_t *want;
+    json_object_foreach((json_t *)exp, id, want)
+    {
+        json_t *got = json_array();
+        for (size_t i = 0; i < json_array_size(recent); i++) {
+            json_t *m = json_array_get(recent, i);
+            if (!strcmp(json_string_value(json_object_get(m, "loggerId")), id))
+                json_array_append(got, json_object_get(m, "message"));
+        }
+        size_t ne = json_is_array(want) ? json_array_size(want) : 1;
+        bool ok = ne == json_array_size(got);
+        for (size_t i = 0; ok && i < ne; i++) {
+            const json_t *e = json_is_array(want) ? json_array_get(want, i) : want;
+            ok = log_matches(e, json_string_value(json_array_get(got, i)));
+        }
+        if (!ok) {
+            char *e = show(want), *g = show(got);
+            diff(d, prefix, "logs.%s: expected %s, got %s", id, e, g);
+            free(e);
+            free(g);
+            (*n)++;
+        }
+        json_decref(got);
+    }
+    json_decref(recent);
+}
+
+/* One emitted sample against one expectation {name, namespace, labels, value}: name is the
+ * APIM name ("Total Tokens") or the Prometheus family; label keys are dimension names or
+ * their Prometheus label names. */
+static bool metric_matches(const json_t *e, const json_t *g)
+{
+    const char *name = json_string_value(json_object_get(e, "name"));
+    if (name && strcmp(name, json_string_value(json_object_get(g, "name"))) &&
+        strcmp(name, json_string_value(json_object_get(g, "metric"))))
+        return false;
+    const json_t *ns = json_object_get(e, "namespace");
+    if (ns && !json_equal((json_t *)ns, json_object_get(g, "namespace")))
+        return false;
+    const json_t *v = json_object_get(e, "value");
+    if (v && (!json_is_number(v) ||
+              json_number_value(v) != json_number_value(json_object_get(g, "value"))))
+        return false;
+    const json_t *gl = json_object_get(g, "labels");
+    const char *k;
+    json_t *lv;
+    json_object_foreach(json_object_get(e, "labels"), k, lv)
+    {
+        const json_t *got = json_object_get(gl, k);
+        const char *gk;
+        json_t *gv;
+        json_object_foreach((json_t *)gl, gk, gv)
+        {
+            char san[160];
+            rt_metrics_sanitize(gk, strlen(gk), san, sizeof san);
+            if (!got && !strcmp(san, k))
+                got = gv;
+        }
+        char *t = scalar_text(lv);
+        bool ok = t && got && !strcmp(t, json_string_value(got));
+        free(t);
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
+static void check_metrics(const json_t *exp, rt_req *r, const char *prefix, buf *d, int *n)
+{
+    const json_t *got = rt_observe_of(r->w)->emitted;
+    if (!json_is_array(exp)) {
+        diff(d, prefix, "metrics: the expectation must be a list of {name, labels, value}");
+        (*n)++;
+        return;
+    }
+    size_t ng = json_array_size(got);
+    bool *used = calloc(ng + 1, sizeof *used);
+    if (!json_array_size(exp) && ng) {
+        char *g = show(got);
+        diff(d, prefix, "metrics: expected none, got %s", g);
+        free(g);
+        (*n)++;
+    }
+    for (size_t i = 0; i < json_array_size(exp); i++) {
+        const json_t *e = json_array_get(exp, i);
+        const char *ek;
+        json_t *ev;
+        bool bad = !json_is_object(e);
+        json_object_foreach((json_t *)e, ek, ev)
+        {
+            if (strcmp(ek, "name") && strcmp(ek, "namespace") && strcmp(ek, "labels") &&
+                strcmp(ek, "value")) {
+                diff(d, prefix, "metrics[%zu]: unknown key '%s' (name, namespace, labels, value)",
+                     i, ek);
+                bad = true;
+            }
+        }
+        if (bad) {
+            (*n)++;
+            continue;
+        }
+        bool found = false;
+        for (size_t k = 0; k < ng && !found; k++) {
+            if (!used[k] && json_is_object(e) && metric_matches(e, json_array_get(got, k)))
+                found = used[k] = true;
+        }
+        if (!found) {
+            char *es = show(e), *g = show(got);
+            diff(d, prefix, "metrics[%zu]: expected %s, emitted %s", i, es, g);
+            free(es);
+            free(g);
+            (*n)++;
+        }
+    }
+    free(used);
+}
+
 static int64_t duration_of(const json_t *v, bool *ok)
 {
     int64_t ms = 0;
@@ -340,6 +511,10 @@ int rt_tf_check(const json_t *expect, const rt_tf_run *run, const rt_script *scr
             check_backend_requests(v, calls, prefix, d, &n);
         } else if (!strcmp(key, "variables")) {
             check_variables(v, r, prefix, d, &n);
+        } else if (!strcmp(key, "logs")) {
+            check_logs(v, r, prefix, d, &n);
+        } else if (!strcmp(key, "metrics")) {
+            check_metrics(v, r, prefix, d, &n);
         } else if (!strcmp(key, "elapsed")) {
             bool ok;
             int64_t ms = duration_of(v, &ok);
@@ -352,7 +527,7 @@ int rt_tf_check(const json_t *expect, const rt_tf_run *run, const rt_script *scr
         } else {
             diff(d, prefix,
                  "expect: unknown key '%s' (status, headers, body, bodyContains, "
-                 "backendCalls, backendRequests, variables, elapsed)",
+                 "backendCalls, backendRequests, variables, elapsed, logs, metrics)",
                  key);
             n++;
         }

@@ -10,6 +10,7 @@
 #include <yaml.h>
 
 #include "../policy/policy.h"
+#include "observe.h"
 #include "pipeline.h"
 #include "policies/registry.h"
 
@@ -264,6 +265,7 @@ int rt_tf_run_request(const rt_world *w, rt_vclock *vc, const rt_program *prog,
     if (!r)
         return -1;
     rt_ctx_set_trace(r->ctx, w->trace);
+    rt_observe_mark(rt_observe_of(w)); /* observe: expect.logs / expect.metrics per request */
     bool done = false;
     r->on_finish = on_finish;
     r->on_finish_ud = &done;

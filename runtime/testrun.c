@@ -4,7 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "counters.h"
+#include "policies/oidc.h"
 #include "testfile.h"
+#include "world.h"
 
 typedef struct tf_file {
     const char *path;
@@ -12,6 +15,9 @@ typedef struct tf_file {
     bool trace;
     const rt_program *prog;
     const char *load_error; /* every test fails with it */
+    rt_gw *gw;              /* config-based tests (config:) */
+    const rt_api *api;      /* api: of a config-based file */
+    const json_t *identity; /* the file's identity map (a test's own replaces it) */
 } tf_file;
 
 static bool known_key(const char *k, const char *const *keys)
@@ -164,8 +170,12 @@ static int run_steps(tf_file *tf, const json_t *t, rt_world *w, rt_vclock *vc, r
             rt_tf_run run;
             char err[512];
             size_t used = 0;
-            if (rt_tf_run_request(w, vc, tf->prog, req, rnd ? rnd + irnd : NULL, nrnd - irnd, &used,
-                                  &run, err, sizeof err) < 0) {
+            int rc = tf->gw
+                         ? rt_gw_run_request(tf->gw, w, vc, req, tf->api, rnd ? rnd + irnd : NULL,
+                                             nrnd - irnd, &used, &run, err, sizeof err)
+                         : rt_tf_run_request(w, vc, tf->prog, req, rnd ? rnd + irnd : NULL,
+                                             nrnd - irnd, &used, &run, err, sizeof err);
+            if (rc < 0) {
                 buf_printf(d, "    %srequest: %s\n", prefix, err);
                 problems++;
                 break;
@@ -228,15 +238,30 @@ static bool run_test(tf_file *tf, const json_t *t, size_t index)
             fprintf(tf->out, "--- %s: %s\n", tf->path, name);
         rt_vclock *vc = rt_vclock_new(now);
         rt_script *s = rt_script_new(rt_vclock_clock(vc));
+        rt_counter_store *counters = rt_counter_mem_new(0); /* fresh per test (limits) */
         rt_world w = { .clock = rt_vclock_clock(vc),
                        .transport = rt_script_transport(s),
                        .trace = tf->trace ? tf->out : NULL,
-                       .identity = json_object_get(t, "identity") };
-        if (add_backends(s, json_object_get(t, "backends"), &d) < 0)
+                       .identity = json_object_get(t, "identity") ? json_object_get(t, "identity")
+                                                                  : tf->identity,
+                       .counters = counters };
+        w.idp = rt_identity_json_new(w.identity);
+        w.oidc = rt_oidc_cache_new(); /* access: validate-jwt OpenID cache, per test */
+        char gerr[512];
+        if (tf->gw && rt_gw_reset(tf->gw, gerr, sizeof gerr) < 0) {
+            buf_printf(&d, "    %s\n", gerr);
             problems++;
-        else
+        } else if (tf->gw) {
+            rt_gw_bind(tf->gw, &w);
+        }
+        if (!problems && add_backends(s, json_object_get(t, "backends"), &d) < 0)
+            problems++;
+        else if (!problems)
             problems += run_steps(tf, t, &w, vc, s, &d);
+        free(w.idp);
+        rt_oidc_cache_free(w.oidc);
         rt_script_free(s);
+        rt_counter_store_free(counters);
         rt_vclock_free(vc);
     }
     fprintf(tf->out, "%s %s: %s\n", problems ? "FAIL" : "ok  ", tf->path, name);
@@ -252,11 +277,56 @@ static char *dir_of(const char *path)
     return slash ? strndup(path, (size_t)(slash - path)) : strdup(".");
 }
 
+/* config: G.yaml (+ api: id): the gateway world of the file (world.h). */
+static void load_config(tf_file *tf, const json_t *root, const char *config, diag_list *dl,
+                        char *msg, size_t msglen)
+{
+    const json_t *api = json_object_get(root, "api");
+    if (!config || !*config) {
+        tf->load_error = "config: must name a gateway configuration file";
+        return;
+    }
+    if (json_object_get(root, "policy") || json_object_get(root, "fragments")) {
+        tf->load_error = "config: and policy: / fragments: exclude each other (the "
+                         "configuration names its documents and fragments)";
+        return;
+    }
+    if (api && !json_is_string(api)) {
+        tf->load_error = "api: must be the id of an API of the configuration";
+        return;
+    }
+    char *dir = dir_of(tf->path);
+    char *file = config[0] == '/' ? strdup(config) : NULL;
+    if (!file) {
+        size_t n = strlen(dir) + strlen(config) + 2;
+        file = malloc(n);
+        snprintf(file, n, "%s/%s", dir, config);
+    }
+    free(dir);
+    int io = 0;
+    tf->gw = rt_gw_load(file, json_object_get(root, "namedValues"), dl, &io);
+    free(file);
+    if (!tf->gw) {
+        diag_print(dl, tf->out);
+        tf->load_error = "the configuration did not load (diagnostics above)";
+        return;
+    }
+    if (api) {
+        tf->api = rt_config_api(rt_gw_config(tf->gw), str_from(json_string_value(api)));
+        if (!tf->api) {
+            snprintf(msg, msglen, "api: '%s' is not an API of the configuration",
+                     json_string_value(api));
+            tf->load_error = msg;
+        }
+    }
+}
+
 void rt_testfile_run(const char *path, bool trace, FILE *out, int *passed, int *failed)
 {
-    static const char *const file_keys[] = { "policy",    "config", "api", "namedValues",
-                                             "fragments", "tests",  NULL };
+    static const char *const file_keys[] = { "policy",    "config",   "api",   "namedValues",
+                                             "fragments", "identity", "tests", NULL };
     tf_file tf = { .path = path, .out = out, .trace = trace };
+    char load_msg[512];
     json_t *root = NULL;
     char err[512];
     FILE *f = fopen(path, "rb");
@@ -302,8 +372,10 @@ void rt_testfile_run(const char *path, bool trace, FILE *out, int *passed, int *
     diag_list dl;
     diag_list_init(&dl);
     const char *policy = json_string_value(json_object_get(root, "policy"));
+    const char *config = json_string_value(json_object_get(root, "config"));
+    tf.identity = json_object_get(root, "identity");
     if (json_object_get(root, "config")) {
-        tf.load_error = "config-based tests (config:) are not supported yet";
+        load_config(&tf, root, config, &dl, load_msg, sizeof load_msg);
     } else if (!policy) {
         tf.load_error = "the file names no policy (policy: FILE.xml)";
     } else {
@@ -324,6 +396,7 @@ void rt_testfile_run(const char *path, bool trace, FILE *out, int *passed, int *
             (*failed)++;
     }
     diag_list_release(&dl);
+    rt_gw_free(tf.gw);
     arena_release(&a);
     json_decref(root);
 }

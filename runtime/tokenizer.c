@@ -16,7 +16,9 @@
  * form, which only limits backtracking; both forms give the same pieces. `\s` is spelled out as
  * Unicode White_Space (what tiktoken's Rust regex means by it): PCRE2's UCP `\s` also matches
  * U+180E, which is not White_Space since Unicode 6.3 and changes the pieces around it. */
-#define WS "\\t-\\r \\x{85}\\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}\\x{2029}\\x{202F}\\x{205F}\\x{3000}"
+#define WS                                                                                         \
+    "\\t-\\r "                                                                                     \
+    "\\x{85}\\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}\\x{2029}\\x{202F}\\x{205F}\\x{3000}"
 static const char cl100k_pattern[] =
     "'(?i:[sdmt]|ll|ve|re)|[^\\r\\n\\p{L}\\p{N}]?+\\p{L}++|\\p{N}{1,3}+|"
     " ?[^" WS "\\p{L}\\p{N}]++[\\r\\n]*+|[" WS "]++$|[" WS "]*[\\r\\n]|[" WS "]+(?![^" WS "])|[" WS
@@ -26,13 +28,16 @@ static const char o200k_pattern[] =
     "(?i:'s|'t|'re|'ve|'m|'ll|'d)?|"
     "[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]+[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]*"
     "(?i:'s|'t|'re|'ve|'m|'ll|'d)?|"
-    "\\p{N}{1,3}| ?[^" WS "\\p{L}\\p{N}]+[\\r\\n/]*|[" WS "]*[\\r\\n]+|[" WS "]+(?![^" WS
-    "])|[" WS "]+";
+    "\\p{N}{1,3}| ?[^" WS "\\p{L}\\p{N}]+[\\r\\n/]*|[" WS "]*[\\r\\n]+|[" WS "]+(?![^" WS "])|[" WS
+    "]+";
 
-#define SPECIAL(s, id) { s, sizeof(s) - 1, id }
+#define SPECIAL(s, id)                                                                             \
+    {                                                                                              \
+        s, sizeof(s) - 1, id                                                                       \
+    }
 static const tok_special cl100k_specials[] = {
-    SPECIAL("<|endoftext|>", 100257), SPECIAL("<|fim_prefix|>", 100258),
-    SPECIAL("<|fim_middle|>", 100259), SPECIAL("<|fim_suffix|>", 100260),
+    SPECIAL("<|endoftext|>", 100257),   SPECIAL("<|fim_prefix|>", 100258),
+    SPECIAL("<|fim_middle|>", 100259),  SPECIAL("<|fim_suffix|>", 100260),
     SPECIAL("<|endofprompt|>", 100276),
 };
 static const tok_special o200k_specials[] = {
@@ -187,8 +192,8 @@ static long b64_decode(const char *src, size_t n, uint8_t *out)
                 return -1;
             }
         }
-        uint32_t w = (uint32_t)v[0] << 18 | (uint32_t)v[1] << 12 | (uint32_t)v[2] << 6 |
-                     (uint32_t)v[3];
+        uint32_t w =
+            (uint32_t)v[0] << 18 | (uint32_t)v[1] << 12 | (uint32_t)v[2] << 6 | (uint32_t)v[3];
         out[o++] = (uint8_t)(w >> 16);
         if (pad < 2)
             out[o++] = (uint8_t)(w >> 8);
@@ -309,8 +314,7 @@ rt_tokenizer *rt_tokenizer_load_mem(rt_tok_encoding enc, const void *data, size_
                 enc = (rt_tok_encoding)e;
         if (enc == RT_TOK_AUTO) {
             set_err(err, errlen,
-                    "SHA-256 %s is neither o200k_base's nor cl100k_base's: refusing the file",
-                    hex);
+                    "SHA-256 %s is neither o200k_base's nor cl100k_base's: refusing the file", hex);
             return NULL;
         }
     } else if (strcmp(hex, encodings[enc].sha256) != 0) {

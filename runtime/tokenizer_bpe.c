@@ -54,8 +54,7 @@ static void merge_small(const rt_tokenizer *t, const uint8_t *p, size_t n, tok_s
         if (best == TOK_NO_RANK)
             break;
         /* Merge part bi with bi + 1: the new pair ranks span up to the part after next. */
-        rank[bi] = bi + 3 < m ? tok_rank(t, p + start[bi], start[bi + 3] - start[bi])
-                              : TOK_NO_RANK;
+        rank[bi] = bi + 3 < m ? tok_rank(t, p + start[bi], start[bi + 3] - start[bi]) : TOK_NO_RANK;
         if (bi > 0)
             rank[bi - 1] = bi + 2 < m
                                ? tok_rank(t, p + start[bi - 1], start[bi + 2] - start[bi - 1])
@@ -175,9 +174,22 @@ void tok_bpe_piece(const rt_tokenizer *t, const uint8_t *p, size_t n, tok_sink *
         /* Pathological run (e.g. a megabyte of one letter): merge it in chunks. Token
          * boundaries may shift near each cut, so the result is flagged approximate. */
         s->approx = true;
+        const uint8_t *prev = NULL;
+        size_t prev_len = 0, prev_from = 0, prev_to = 0;
         while (n > TOK_MAX_PIECE) {
             size_t c = utf8_cut(p, TOK_MAX_PIECE);
-            tok_bpe_piece(t, p, c, s);
+            if (prev && c == prev_len && memcmp(p, prev, c) == 0) {
+                /* Such runs are usually one repeated character: reuse the previous chunk's
+                 * tokens instead of merging the same bytes again. */
+                for (size_t i = prev_from; i < prev_to; i++)
+                    sink_put(s, s->ids && i < s->cap ? s->ids[i] : 0);
+            } else {
+                prev_from = s->n;
+                tok_bpe_piece(t, p, c, s);
+                prev_to = s->n;
+                prev = p;
+                prev_len = c;
+            }
             p += c;
             n -= c;
         }

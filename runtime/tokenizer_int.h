@@ -12,8 +12,8 @@
 #include "runtime/tokenizer.h"
 
 #define TOK_NO_RANK     UINT32_MAX
-#define TOK_MAX_TOKEN   255            /* longest token byte string we accept (upstream: 128) */
-#define TOK_SMALL_PIECE 100            /* below: linear-scan merge; from here: heap merge */
+#define TOK_MAX_TOKEN   255               /* longest token byte string we accept (upstream: 128) */
+#define TOK_SMALL_PIECE 100               /* below: linear-scan merge; from here: heap merge */
 #define TOK_MAX_PIECE   ((size_t)1 << 16) /* longer pieces are merged in chunks (approximate) */
 
 typedef struct tok_span {
@@ -47,10 +47,10 @@ uint32_t tok_rank(const rt_tokenizer *t, const uint8_t *p, size_t n);
 /* Receives each token of the text (rank or special id) in order; the tokenizer only counts when
  * ids is NULL. */
 typedef struct tok_sink {
-    uint32_t *ids;  /* NULL: only count */
-    size_t cap;     /* capacity of ids */
-    size_t n;       /* tokens so far (may exceed cap) */
-    bool approx;    /* part of the text was estimated or chunked */
+    uint32_t *ids; /* NULL: only count */
+    size_t cap;    /* capacity of ids */
+    size_t n;      /* tokens so far (may exceed cap) */
+    bool approx;   /* part of the text was estimated or chunked */
 } tok_sink;
 
 /* Byte-pair merges one piece p[0..n) (n ≥ 1) into the sink. */

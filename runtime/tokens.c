@@ -25,10 +25,14 @@ static bool has_prefix_ci(const char *s, size_t n, const char *prefix)
 
 rt_tok_encoding rt_tokens_encoding_for_model(const char *model, size_t len)
 {
-    static const char *const o200k[] = { "gpt-4o", "gpt-4.1", "gpt-4.5", "gpt-5", "o1", "o3",
-                                         "o4", "chatgpt-", "gpt-oss", "gpt-realtime" };
-    static const char *const cl100k[] = { "gpt-4", "gpt-35", "gpt-3.5", "text-embedding-ada-002",
-                                          "text-embedding-3", "davinci-002", "babbage-002" };
+    static const char *const o200k[] = {
+        "gpt-4o", "gpt-4.1", "gpt-4.5",  "gpt-5",   "o1",
+        "o3",     "o4",      "chatgpt-", "gpt-oss", "gpt-realtime"
+    };
+    static const char *const cl100k[] = {
+        "gpt-4",       "gpt-35",     "gpt-3.5", "text-embedding-ada-002", "text-embedding-3",
+        "davinci-002", "babbage-002"
+    };
     if (!model)
         return RT_TOK_AUTO;
     for (size_t i = len; i > 0; i--) {
@@ -329,7 +333,7 @@ static int64_t count_responses(count_ctx *c, const json_t *body)
 static bool looks_like_responses(const json_t *body)
 {
     static const char *const keys[] = { "instructions", "tools", "previous_response_id",
-                                         "reasoning", "max_output_tokens" };
+                                        "reasoning", "max_output_tokens" };
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
         if (json_object_get(body, keys[i]))
             return true;

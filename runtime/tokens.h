@@ -55,6 +55,15 @@ typedef struct rt_tokens_set {
     const rt_tokenizer *enc[RT_TOK_NENC];
 } rt_tokens_set;
 
+/* The process-wide tokenizers, loaded on first use (thread-safe; never freed): per encoding
+ * from the path given to rt_tokens_default_paths() (the config's `tokenizer:`), else
+ * $APIMLITE_TIKTOKEN_DIR/<encoding>.tiktoken, else the cache .ci/deps fills
+ * (${APIMLITE_CACHE:-$HOME/.cache/apimlite}/gpt-tokenizer-4.0.0/package/data). An encoding
+ * without a valid file stays NULL and its counts are estimated. Never returns NULL. */
+const rt_tokens_set *rt_tokens_default(void);
+/* Sets the configured rank files (NULL = search); only before the first rt_tokens_default(). */
+void rt_tokens_default_paths(const char *o200k, const char *cl100k);
+
 typedef struct rt_tokens_count {
     int64_t tokens;
     rt_tok_encoding encoding; /* the encoding chosen for the model */
@@ -72,9 +81,9 @@ typedef struct rt_tokens_usage {
 
 /* The encoding of a model or Azure deployment name (case-insensitive; a `provider/` prefix is
  * ignored), after tiktoken's model.py: gpt-4o*, gpt-4.1*, gpt-4.5*, gpt-5*, o1*, o3*, o4*,
- * chatgpt-*, gpt-oss* → o200k; other gpt-4*, gpt-35-turbo* / gpt-3.5-turbo*, text-embedding-ada-002,
- * text-embedding-3-*, davinci-002, babbage-002 → cl100k; anything else → RT_TOK_AUTO (unknown;
- * callers then use o200k). */
+ * chatgpt-*, gpt-oss* → o200k; other gpt-4*, gpt-35-turbo* / gpt-3.5-turbo*,
+ * text-embedding-ada-002, text-embedding-3-*, davinci-002, babbage-002 → cl100k; anything else →
+ * RT_TOK_AUTO (unknown; callers then use o200k). */
 rt_tok_encoding rt_tokens_encoding_for_model(const char *model, size_t len);
 
 /* The API of a request path by its last segments (`…/chat/completions`, `…/completions`,

@@ -5,17 +5,17 @@
 #include "runtime/base/xalloc.h"
 #include "runtime/tokens.h"
 
-#define SSE_MAX_LINE   ((size_t)16 << 20) /* longer lines are skipped */
-#define SSE_MAX_SLOTS  32                 /* distinct (choice, kind) texts; more share the last */
-#define SSE_FLUSH_AT   ((size_t)64 << 10) /* count a text's complete prefix past this size */
+#define SSE_MAX_LINE  ((size_t)16 << 20) /* longer lines are skipped */
+#define SSE_MAX_SLOTS 32                 /* distinct (choice, kind) texts; more share the last */
+#define SSE_FLUSH_AT  ((size_t)64 << 10) /* count a text's complete prefix past this size */
 
 /* Text streamed for one choice and kind (content vs tool-call arguments). */
 typedef struct text_slot {
     int64_t key; /* choice index * 2 + kind */
     char *ptr;
     size_t len, alloc;
-    int64_t counted;   /* tokens of the text already dropped from ptr */
-    size_t flush_at;   /* flush when len passes it; doubles when a flush keeps most text */
+    int64_t counted; /* tokens of the text already dropped from ptr */
+    size_t flush_at; /* flush when len passes it; doubles when a flush keeps most text */
 } text_slot;
 
 struct rt_tokens_stream {

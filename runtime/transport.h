@@ -7,6 +7,7 @@
  * Nothing in a policy calls curl or sockets directly. */
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "base/arena.h"
@@ -18,25 +19,51 @@ typedef struct rt_hdr {
     str name, value;
 } rt_hdr;
 
+typedef struct rt_http_resp rt_http_resp;
+
+/* Optional streaming receive (issue 4 §4: relay SSE chunks as they arrive). A transport that
+ * streams calls on_headers once, when the final response's headers are complete (resp has
+ * status, reason and headers; body empty; it stays valid until done), then on_chunk for each
+ * piece of the body as it arrives, then done (RT_TX_OK at the end of the body, or an error when
+ * the backend died mid-stream: the receiver knows from on_headers that headers were sent). The
+ * ud of all three is send's ud. A receiver may call cancel (nothing is called afterwards) and
+ * send from inside on_headers / on_chunk. In done, resp->body holds
+ * what was NOT passed to on_chunk: empty for a streaming transport (the curl one); a transport
+ * without streaming (the scripted one) calls neither callback and delivers the whole body in
+ * done, so a receiver handles both. */
+typedef struct rt_tx_stream {
+    void (*on_headers)(void *ud, const rt_http_resp *resp);
+    void (*on_chunk)(void *ud, const char *p, size_t n); /* p valid during the call */
+} rt_tx_stream;
+
 typedef struct rt_http_req {
     str method; /* upper case */
     str url;    /* absolute: scheme://host[:port]/path?query */
     const rt_hdr *headers;
     size_t nheaders;
     str body;           /* may be empty */
-    int64_t timeout_ms; /* until the response headers arrive; <= 0: none */
+    int64_t timeout_ms; /* until the response headers arrive; <= 0: none. The curl transport
+                         * applies it to the whole response (connect included), and, with
+                         * stream set, only until the headers arrive */
     str backend_id;     /* backend entity the call goes to (set-backend-service backend-id or a
                          * pool member); empty for plain URLs */
     const char *origin; /* which policy sends it: "forward-request", "send-request", ... */
+    const rt_tx_stream *stream; /* NULL: buffered response; else streaming receive (above);
+                                 * must stay valid until done or cancel */
+    /* Backend TLS and proxy (config backends' tls / proxy); zero = verify, no proxy */
+    bool tls_skip_chain; /* !tls.validateCertificateChain: don't verify the peer's chain */
+    bool tls_skip_name;  /* !tls.validateCertificateName: don't match the host name */
+    str proxy_url;       /* "" = none (and no environment proxy either) */
+    str proxy_username, proxy_password;
 } rt_http_req;
 
-typedef struct rt_http_resp {
+struct rt_http_resp {
     int status;
     str reason;
     rt_hdr *headers;
     size_t nheaders;
-    str body; /* buffered (streaming comes with the gateway) */
-} rt_http_resp;
+    str body; /* buffered; with rt_http_req.stream, what was not passed to on_chunk */
+};
 
 typedef enum rt_tx_result {
     RT_TX_OK,      /* resp is set (any HTTP status, 4xx/5xx included) */

@@ -4,6 +4,9 @@
 
 #include <stddef.h>
 
+#include "limits.h"      /* limits: token limits (tokenlimit.c) */
+#include "observe_pol.h" /* observe: token metrics, semantic cache */
+
 /* <azure-openai-token-limit | llm-token-limit counter-key="k" tokens-per-minute="n"
  *   token-quota="n" token-quota-period="Hourly|..." estimate-prompt-tokens="bool" .../>
  * tokens-per-minute and token-quota take expressions (docs silent or conflicting: lenient).
@@ -122,22 +125,34 @@ const pol_spec rt_policies_ai[] = {
       .sections = POL_SEC_INBOUND,
       .attrs = token_limit_attrs,
       .content = POL_C_EMPTY,
-      .rules = token_limit_rules },
+      .rules = token_limit_rules,
+      .conf_size = sizeof(rt_token_limit_conf),
+      .parse = rt_token_limit_parse,
+      .exec = rt_token_limit_exec },
     { .name = "llm-token-limit",
       .sections = POL_SEC_INBOUND,
       .attrs = token_limit_attrs,
       .content = POL_C_EMPTY,
-      .rules = token_limit_rules },
+      .rules = token_limit_rules,
+      .conf_size = sizeof(rt_token_limit_conf),
+      .parse = rt_token_limit_parse,
+      .exec = rt_token_limit_exec },
     { .name = "azure-openai-emit-token-metric",
       .sections = POL_SEC_INBOUND,
       .attrs = emit_token_metric_attrs,
       .content = POL_C_CHILDREN,
-      .children = emit_token_metric_children },
+      .children = emit_token_metric_children,
+      .conf_size = sizeof(rt_token_metric_conf),
+      .parse = rt_pol_token_metric_parse_aoai,
+      .exec = rt_pol_token_metric_exec },
     { .name = "llm-emit-token-metric",
       .sections = POL_SEC_INBOUND,
       .attrs = emit_token_metric_attrs,
       .content = POL_C_CHILDREN,
-      .children = emit_token_metric_children },
+      .children = emit_token_metric_children,
+      .conf_size = sizeof(rt_token_metric_conf),
+      .parse = rt_pol_token_metric_parse_llm,
+      .exec = rt_pol_token_metric_exec },
     { .name = "azure-openai-semantic-cache-lookup",
       .sections = POL_SEC_INBOUND,
       .attrs = semantic_cache_lookup_attrs,

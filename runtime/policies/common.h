@@ -25,6 +25,11 @@ pol_status rt_pol_set_status_to(rt_req *r, const void *conf, rt_response *resp);
 /* set-method (http.c): the method (upper case, arena). */
 pol_status rt_pol_set_method_eval(rt_req *r, const void *conf, str *out);
 
+/* authentication-managed-identity (auth.c): gets the token and sets `Authorization: Bearer
+ * <token>` in the header dict d (or only the output variable when the policy names one);
+ * ignore-error swallows a failed token request. */
+pol_status rt_pol_managed_identity_to(rt_req *r, const void *conf, xv_dict *d);
+
 /* The request side (inbound, backend) or the response side (outbound, on-error). */
 static inline bool rt_pol_request_side(const rt_req *r)
 {

@@ -443,6 +443,17 @@ static pol_status mock_response_exec(rt_req *r, const void *conf)
     return POL_RESPOND;
 }
 
+/* Only reached for a fragment left unresolved by a run without a configuration (a resolved
+ * include-fragment is spliced in place at compile time, compile.c). */
+static pol_status include_fragment_exec(rt_req *r, const void *conf)
+{
+    (void)conf;
+    const pol_attrv *id = pol_node_attr(r->step->node, "fragment-id");
+    return rt_fail(r, NULL, "FragmentNotFound",
+                   "fragment '%.*s' is not defined (no --config given)",
+                   id ? (int)id->value.text.len : 0, id ? id->value.text.ptr : "");
+}
+
 const pol_spec rt_policies_flow[] = {
     { .name = "choose",
       .sections = POL_SEC_ANY,
@@ -468,7 +479,8 @@ const pol_spec rt_policies_flow[] = {
     { .name = "include-fragment",
       .sections = POL_SEC_ANY,
       .attrs = include_fragment_attrs,
-      .content = POL_C_EMPTY },
+      .content = POL_C_EMPTY,
+      .exec = include_fragment_exec },
     { .name = "return-response",
       .sections = POL_SEC_ANY,
       .attrs = return_response_attrs,

@@ -274,6 +274,7 @@ typedef struct call_state {
     bool one_way;
     bool fail_on_error;
     int64_t timeout_ms;
+    str backend_id; /* forward-request: the backend called (its circuit breaker counts it) */
 } call_state;
 
 static pol_status transport_failure(rt_req *r, const call_state *cs, rt_tx_result res,
@@ -309,6 +310,8 @@ static void forward_done(void *ud, rt_tx_result res, const rt_http_resp *resp, c
     rt_req *r = cs->wake.r;
     rt_req_unhold(r);
     rt_wake_enter(&cs->wake);
+    if (r->w->call_result)
+        r->w->call_result(r, cs->backend_id, res, resp);
     pol_status st = POL_NEXT;
     if (res != RT_TX_OK) {
         st = transport_failure(r, cs, res, msg);
@@ -390,10 +393,15 @@ static pol_status forward_request_exec(rt_req *r, const void *conf)
     hr.timeout_ms = timeout;
     hr.backend_id = r->backend_id;
     hr.origin = "forward-request";
+    /* world: pool member, circuit breaker, backend credentials */
+    if (r->w->prepare_call && r->w->prepare_call(r, &hr) < 0)
+        return POL_FAIL;
+    cs->backend_id = hr.backend_id;
     if (!c->buffer_body)
         r->body_sent = true;
     r->attempts++;
-    rt_trace(r, "%.*s %.*s", STR_FMT(hr.method), STR_FMT(hr.url));
+    /* the request's URL, not hr.url: backend credentials (query) are never traced */
+    rt_trace(r, "%.*s %.*s", STR_FMT(hr.method), STR_FMT(rt_req_url_text(r, r->ctx->request.url)));
     pol_status st = send_call(r, cs, &hr, forward_done);
     if (st == POL_SUSPEND) {
         r->cur->cancel = cancel_call;
@@ -412,6 +420,7 @@ typedef struct send_request_conf {
     const void **headers; /* set-header confs */
     size_t nheaders;
     const void *body; /* set-body conf */
+    const void *mi;   /* authentication-managed-identity conf (auth.c) */
 } send_request_conf;
 
 static int send_parse(pol_cc *cc, const pol_node *el, send_request_conf *c)
@@ -442,6 +451,8 @@ static int send_parse(pol_cc *cc, const pol_node *el, send_request_conf *c)
             c->headers[c->nheaders++] = conf;
         else if (str_eq_cstr(k->name, "set-body"))
             c->body = conf;
+        else if (str_eq_cstr(k->name, "authentication-managed-identity"))
+            c->mi = conf;
         /* authentication-*, proxy: applied when their helpers land */
     }
     if (!has_url && !c->mode.ex && !str_ieq(c->mode.lit, STR_LIT("copy")))
@@ -523,6 +534,8 @@ static pol_status send_request_exec(rt_req *r, const void *conf)
             return POL_FAIL;
     }
     if (c->body && rt_pol_set_body_to(r, c->body, &body, h) != POL_NEXT)
+        return POL_FAIL;
+    if (c->mi && rt_pol_managed_identity_to(r, c->mi, h) != POL_NEXT)
         return POL_FAIL;
     url = str_trim(url.ptr ? url : STR_LIT(""));
     if (!url.len)

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "../liquid.h"
+#include "../xmljson.h"
 #include "common.h"
 
 const char *const rt_pv_liquid[] = { "liquid", NULL };
@@ -381,6 +382,152 @@ static pol_status find_and_replace_exec(rt_req *r, const void *conf)
     return POL_NEXT;
 }
 
+/* ---- json-to-xml, xml-to-json (conversions in xmljson.c) ---- */
+
+typedef struct convert_conf {
+    pol_val apply, accept;
+    pol_val parse_date, ns_sep, ns_prefix, attr_block; /* json-to-xml */
+    pol_val kind, always_array;                        /* xml-to-json */
+} convert_conf;
+
+static int convert_parse(pol_cc *cc, const pol_node *el, void *out)
+{
+    (void)cc;
+    convert_conf *c = out;
+    pol_cc_attr(el, "apply", &c->apply);
+    pol_cc_attr(el, "consider-accept-header", &c->accept);
+    pol_cc_attr(el, "parse-date", &c->parse_date);
+    pol_cc_attr(el, "namespace-separator", &c->ns_sep);
+    pol_cc_attr(el, "namespace-prefix", &c->ns_prefix);
+    pol_cc_attr(el, "attribute-block-name", &c->attr_block);
+    pol_cc_attr(el, "kind", &c->kind);
+    pol_cc_attr(el, "always-array-child-elements", &c->always_array);
+    return 0;
+}
+
+/* One of the enum's values (case-insensitive), or a failure. */
+static int convert_enum(rt_req *r, const pol_val *v, const char *what, const char *const *vals,
+                        int *out)
+{
+    str s;
+    if (rt_val_str(r, v, &s) < 0)
+        return -1;
+    for (int i = 0; vals[i]; i++) {
+        if (str_ieq(str_trim(s.ptr ? s : STR_LIT("")), str_from(vals[i]))) {
+            *out = i;
+            return 0;
+        }
+    }
+    rt_fail(r, NULL, "ExpressionValueEvaluationFailure", "unknown %s '%.*s'", what,
+            STR_FMT(s.ptr ? s : STR_LIT("")));
+    return -1;
+}
+
+/* Whether the message body is converted: apply, Content-Type, the request's Accept. 1 yes,
+ * 0 no (traced), -1 failed. */
+static int convert_applies(rt_req *r, const convert_conf *c, const char *const *applies,
+                           const xv_dict *headers, const char *from, const char *to)
+{
+    int apply;
+    bool accept;
+    if (convert_enum(r, &c->apply, "apply", applies, &apply) < 0 ||
+        rt_val_bool(r, &c->accept, true, &accept) < 0)
+        return -1;
+    if (apply == 1) {
+        xv_list *ct = rt_hdr_get(headers, STR_LIT("Content-Type"));
+        bool is = false;
+        for (size_t i = 0; ct && i < ct->n; i++)
+            is = is || rt_media_type_is(ct->items[i].u.s, from);
+        if (!is) {
+            rt_trace(r, "Content-Type is not %s: not converted", from);
+            return 0;
+        }
+    }
+    if (accept) {
+        xv_list *h = rt_hdr_get(r->ctx->request.headers, STR_LIT("Accept"));
+        size_t n = h ? h->n : 0;
+        str *vals = n ? arena_calloc(&r->arena, n, sizeof *vals) : NULL;
+        for (size_t i = 0; vals && i < n; i++)
+            vals[i] = h->items[i].u.s;
+        if (!rt_accept_wants(vals, vals ? n : 0, to)) {
+            rt_trace(r, "the request's Accept header does not ask for %s: not converted", to);
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* Replaces the body of the message and its Content-Type (and Content-Length when present). */
+static pol_status convert_store(rt_req *r, expr_body **slot, xv_dict **headers, str text,
+                                const char *ct)
+{
+    expr_body *nb = rt_body_new(r, text, str_from(ct));
+    if (!nb)
+        return rt_fail(r, NULL, "OutOfMemory", "request memory limit reached");
+    *slot = nb;
+    if (!*headers && !(*headers = xv_dict_new_in(&r->arena, true)))
+        return rt_fail(r, NULL, "OutOfMemory", "request memory limit reached");
+    char len[32];
+    snprintf(len, sizeof len, "%zu", text.len);
+    if (rt_hdr_clear(r, *headers, STR_LIT("Content-Type")) < 0 ||
+        rt_hdr_add(r, *headers, STR_LIT("Content-Type"), str_from(ct)) < 0 ||
+        (rt_hdr_get(*headers, STR_LIT("Content-Length")) &&
+         (rt_hdr_clear(r, *headers, STR_LIT("Content-Length")) < 0 ||
+          rt_hdr_add(r, *headers, STR_LIT("Content-Length"), str_from(len)) < 0)))
+        return rt_fail(r, NULL, "OutOfMemory", "request memory limit reached");
+    rt_trace(r, "body converted to %s (%zu bytes)", ct, text.len);
+    return POL_NEXT;
+}
+
+static pol_status convert_exec(rt_req *r, const convert_conf *c, bool to_xml)
+{
+    bool req = rt_pol_request_side(r);
+    expr_body **slot = req ? &r->ctx->request.body : &r->ctx->response.body;
+    xv_dict **headers = req ? &r->ctx->request.headers : &r->ctx->response.headers;
+    int yes = convert_applies(r, c, to_xml ? json_apply_values : xml_apply_values, *headers,
+                              to_xml ? "json" : "xml", to_xml ? "xml" : "json");
+    if (yes <= 0)
+        return yes < 0 ? POL_FAIL : POL_NEXT;
+    str body = rt_body_bytes(*slot);
+    if (!str_trim(body).len) {
+        rt_trace(r, "no body: nothing to convert");
+        return POL_NEXT;
+    }
+    char err[512];
+    str out;
+    r->env.budget = EXPR_STEP_BUDGET;
+    if (to_xml) {
+        rt_j2x_opts o = { 0 };
+        if (rt_val_bool(r, &c->parse_date, true, &o.parse_date) < 0 ||
+            rt_val_str(r, &c->ns_sep, &o.ns_sep) < 0 ||
+            rt_val_str(r, &c->ns_prefix, &o.ns_prefix) < 0 ||
+            rt_val_str(r, &c->attr_block, &o.attr_block) < 0)
+            return POL_FAIL;
+        if (rt_json_to_xml(&r->env, body, &o, &out, err, sizeof err) < 0)
+            return rt_fail(r, NULL, "BodyConversionFailure", "%s", err);
+        return convert_store(r, slot, headers, out, "application/xml");
+    }
+    int kind;
+    bool always;
+    if (convert_enum(r, &c->kind, "kind", xml_kind_values, &kind) < 0 ||
+        rt_val_bool(r, &c->always_array, false, &always) < 0)
+        return POL_FAIL;
+    if (rt_xml_to_json(&r->env, body, kind == 1 ? RT_X2J_DIRECT : RT_X2J_JS_FRIENDLY, always, &out,
+                       err, sizeof err) < 0)
+        return rt_fail(r, NULL, "BodyConversionFailure", "%s", err);
+    return convert_store(r, slot, headers, out, "application/json");
+}
+
+static pol_status json_to_xml_exec(rt_req *r, const void *conf)
+{
+    return convert_exec(r, conf, true);
+}
+
+static pol_status xml_to_json_exec(rt_req *r, const void *conf)
+{
+    return convert_exec(r, conf, false);
+}
+
 const pol_spec rt_policies_transform[] = {
     /* The docs list inbound, backend and outbound; real documents format errors in on-error. */
     { .name = "set-body",
@@ -407,11 +554,17 @@ const pol_spec rt_policies_transform[] = {
     { .name = "json-to-xml",
       .sections = POL_SEC_INBOUND | POL_SEC_OUTBOUND | POL_SEC_ON_ERROR,
       .attrs = json_to_xml_attrs,
-      .content = POL_C_EMPTY },
+      .content = POL_C_EMPTY,
+      .conf_size = sizeof(convert_conf),
+      .parse = convert_parse,
+      .exec = json_to_xml_exec },
     { .name = "xml-to-json",
       .sections = POL_SEC_INBOUND | POL_SEC_OUTBOUND | POL_SEC_ON_ERROR,
       .attrs = xml_to_json_attrs,
-      .content = POL_C_EMPTY },
+      .content = POL_C_EMPTY,
+      .conf_size = sizeof(convert_conf),
+      .parse = convert_parse,
+      .exec = xml_to_json_exec },
     /* <xsl-transform><parameter name="p">v</parameter>*<xsl:stylesheet .../></xsl-transform>:
      * the stylesheet is payload. */
     { .name = "xsl-transform",

@@ -20,10 +20,11 @@ static double now_s(void)
 static char *generate(size_t want, size_t *len)
 {
     static const char *const words[] = {
-        "the", "gateway", "policy", "request", "token", "limit", "counter", "backend",
-        "response", "window", "minute", "quota", "estimate", "prompt", "stream", "usage",
-        "Azure", "OpenAI", "Management", "subscription", "don't", "it's", "we'll", "2026",
-        "3.14159", "HTTP/1.1", "x-ms-region", "é", "naïve", "café",
+        "the",        "gateway",      "policy",      "request", "token",  "limit",
+        "counter",    "backend",      "response",    "window",  "minute", "quota",
+        "estimate",   "prompt",       "stream",      "usage",   "Azure",  "OpenAI",
+        "Management", "subscription", "don't",       "it's",    "we'll",  "2026",
+        "3.14159",    "HTTP/1.1",     "x-ms-region", "é",       "naïve",  "café",
     };
     static const char *const code[] = {
         "int main(int argc, char **argv)\n{\n    return argc > 1 ? atoi(argv[1]) : 0;\n}\n",

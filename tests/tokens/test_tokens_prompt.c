@@ -46,8 +46,8 @@ static void test_prompts(void **state)
                     (long long)want);
         assert_int_equal(c.tokens, want);
         assert_false(c.estimated);
-        assert_int_equal(c.encoding, rt_tokenizer_encoding_from_name(json_string_value(
-                                         json_object_get(x, "enc"))));
+        assert_int_equal(c.encoding, rt_tokenizer_encoding_from_name(
+                                         json_string_value(json_object_get(x, "enc"))));
         /* Shape detection agrees, except a bare string `input` (embeddings by default). */
         rt_tokens_count a;
         bool bare = json_is_string(json_object_get(body, "input")) &&

@@ -49,8 +49,14 @@ static void test_usage_json(void **state)
     assert_int_equal(u.total, 7);
     /* Absent, null, wrong types, not JSON, not an object. */
     static const char *const bad[] = {
-        "{\"choices\":[]}", "{\"usage\":null}", "{\"usage\":{\"prompt_tokens\":\"5\"}}",
-        "{\"usage\":{\"prompt_tokens\":-3}}", "not json", "[1,2]", "", "{\"usage\":{}}",
+        "{\"choices\":[]}",
+        "{\"usage\":null}",
+        "{\"usage\":{\"prompt_tokens\":\"5\"}}",
+        "{\"usage\":{\"prompt_tokens\":-3}}",
+        "not json",
+        "[1,2]",
+        "",
+        "{\"usage\":{}}",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         assert_int_equal(rt_tokens_usage_from_body(bad[i], strlen(bad[i]), &u), -1);
@@ -74,9 +80,9 @@ static void test_sse_usage_chunk(void **state)
 {
     (void)state;
     rt_tokens_usage u;
-    assert_int_equal(rt_tokens_usage_from_sse(NULL, RT_TOK_O200K, sse_with_usage,
-                                              strlen(sse_with_usage), &u),
-                     0);
+    assert_int_equal(
+        rt_tokens_usage_from_sse(NULL, RT_TOK_O200K, sse_with_usage, strlen(sse_with_usage), &u),
+        0);
     assert_true(u.reported);
     assert_int_equal(u.prompt, 12);
     assert_int_equal(u.completion, 2);
@@ -115,11 +121,10 @@ static void test_sse_usage_chunk(void **state)
 static void test_sse_counted_estimate(void **state)
 {
     (void)state;
-    const char *sse =
-        "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hel\"}}]}\n\n"
-        "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"lo\"}}]}\n\n"
-        "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\" world\"}}]}\n\n"
-        "data: [DONE]\n\n";
+    const char *sse = "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hel\"}}]}\n\n"
+                      "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"lo\"}}]}\n\n"
+                      "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\" world\"}}]}\n\n"
+                      "data: [DONE]\n\n";
     rt_tokens_usage u;
     assert_int_equal(rt_tokens_usage_from_sse(NULL, RT_TOK_O200K, sse, strlen(sse), &u), 0);
     assert_false(u.reported);
@@ -129,25 +134,23 @@ static void test_sse_counted_estimate(void **state)
     /* "Hello world": 11 ASCII bytes → 3, not 1 + 1 + 2 per chunk. */
     assert_int_equal(u.completion, 3);
     /* Two choices and a tool call are counted separately: "abcd" 1, "efgh" 1, "{}" + "f" 1. */
-    const char *multi =
-        "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"ab\"}},"
-        "{\"index\":1,\"delta\":{\"content\":\"ef\"}}]}\n\n"
-        "data: {\"choices\":[{\"index\":1,\"delta\":{\"content\":\"gh\"}},"
-        "{\"index\":0,\"delta\":{\"content\":\"cd\"}}]}\n\n"
-        "data: {\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,"
-        "\"function\":{\"name\":\"f\",\"arguments\":\"{}\"}}]}}]}\n\n";
+    const char *multi = "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"ab\"}},"
+                        "{\"index\":1,\"delta\":{\"content\":\"ef\"}}]}\n\n"
+                        "data: {\"choices\":[{\"index\":1,\"delta\":{\"content\":\"gh\"}},"
+                        "{\"index\":0,\"delta\":{\"content\":\"cd\"}}]}\n\n"
+                        "data: {\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,"
+                        "\"function\":{\"name\":\"f\",\"arguments\":\"{}\"}}]}}]}\n\n";
     assert_int_equal(rt_tokens_usage_from_sse(NULL, RT_TOK_O200K, multi, strlen(multi), &u), 0);
     assert_int_equal(u.completion, 3);
     /* Legacy completions stream (choices[].text). */
     const char *compl = "data: {\"choices\":[{\"index\":0,\"text\":\"12345678\"}]}\n\n";
-    assert_int_equal(rt_tokens_usage_from_sse(NULL, RT_TOK_O200K, compl, strlen(compl), &u), 0);
+    assert_int_equal(rt_tokens_usage_from_sse(NULL, RT_TOK_O200K, compl, strlen(compl ), &u), 0);
     assert_int_equal(u.completion, 2);
     /* Nothing usable: garbage, empty, only [DONE]. */
     static const char *const none[] = { "", "data: [DONE]\n\n", "garbage\n\n\n", "data: {\n\n",
                                         "data: {\"choices\":[{\"delta\":{}}]}\n\n" };
     for (size_t i = 0; i < sizeof none / sizeof none[0]; i++) {
-        assert_int_equal(rt_tokens_usage_from_sse(NULL, RT_TOK_O200K, none[i], strlen(none[i]),
-                                                  &u),
+        assert_int_equal(rt_tokens_usage_from_sse(NULL, RT_TOK_O200K, none[i], strlen(none[i]), &u),
                          -1);
         assert_int_equal(u.completion, -1);
     }
@@ -219,15 +222,24 @@ static void test_models_and_paths(void **state)
         const char *model;
         rt_tok_encoding enc;
     } cases[] = {
-        { "gpt-4o", RT_TOK_O200K },          { "gpt-4o-mini-2024-07-18", RT_TOK_O200K },
-        { "GPT-4.1-nano", RT_TOK_O200K },    { "gpt-5-chat", RT_TOK_O200K },
-        { "o3-mini", RT_TOK_O200K },         { "o1", RT_TOK_O200K },
-        { "openai/gpt-4o", RT_TOK_O200K },   { "gpt-oss-120b", RT_TOK_O200K },
-        { "gpt-4", RT_TOK_CL100K },          { "gpt-4-32k-0613", RT_TOK_CL100K },
-        { "gpt-4-turbo", RT_TOK_CL100K },    { "gpt-35-turbo-16k", RT_TOK_CL100K },
-        { "gpt-3.5-turbo", RT_TOK_CL100K },  { "text-embedding-ada-002", RT_TOK_CL100K },
-        { "text-embedding-3-small", RT_TOK_CL100K }, { "my-deployment", RT_TOK_AUTO },
-        { "", RT_TOK_AUTO },                 { "llama-3", RT_TOK_AUTO },
+        { "gpt-4o", RT_TOK_O200K },
+        { "gpt-4o-mini-2024-07-18", RT_TOK_O200K },
+        { "GPT-4.1-nano", RT_TOK_O200K },
+        { "gpt-5-chat", RT_TOK_O200K },
+        { "o3-mini", RT_TOK_O200K },
+        { "o1", RT_TOK_O200K },
+        { "openai/gpt-4o", RT_TOK_O200K },
+        { "gpt-oss-120b", RT_TOK_O200K },
+        { "gpt-4", RT_TOK_CL100K },
+        { "gpt-4-32k-0613", RT_TOK_CL100K },
+        { "gpt-4-turbo", RT_TOK_CL100K },
+        { "gpt-35-turbo-16k", RT_TOK_CL100K },
+        { "gpt-3.5-turbo", RT_TOK_CL100K },
+        { "text-embedding-ada-002", RT_TOK_CL100K },
+        { "text-embedding-3-small", RT_TOK_CL100K },
+        { "my-deployment", RT_TOK_AUTO },
+        { "", RT_TOK_AUTO },
+        { "llama-3", RT_TOK_AUTO },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         assert_int_equal(rt_tokens_encoding_for_model(cases[i].model, strlen(cases[i].model)),
@@ -251,8 +263,7 @@ static void test_models_and_paths(void **state)
     /* The deployment hint wins over the body's model when it is known. */
     json_t *body = json_loads("{\"model\":\"gpt-4o\",\"input\":\"abcd\"}", 0, NULL);
     rt_tokens_count c;
-    assert_int_equal(rt_tokens_prompt(NULL, RT_TOKENS_API_EMBEDDINGS, body, "gpt-35-turbo", &c),
-                     0);
+    assert_int_equal(rt_tokens_prompt(NULL, RT_TOKENS_API_EMBEDDINGS, body, "gpt-35-turbo", &c), 0);
     assert_int_equal(c.encoding, RT_TOK_CL100K);
     assert_int_equal(c.tokens, 1);
     assert_int_equal(rt_tokens_prompt(NULL, RT_TOKENS_API_EMBEDDINGS, body, "prod-chat", &c), 0);
@@ -263,9 +274,9 @@ static void test_models_and_paths(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_usage_json),          cmocka_unit_test(test_sse_usage_chunk),
+        cmocka_unit_test(test_usage_json),           cmocka_unit_test(test_sse_usage_chunk),
         cmocka_unit_test(test_sse_counted_estimate), cmocka_unit_test(test_sse_long_estimate),
-        cmocka_unit_test(test_fallback_prompt),     cmocka_unit_test(test_models_and_paths),
+        cmocka_unit_test(test_fallback_prompt),      cmocka_unit_test(test_models_and_paths),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

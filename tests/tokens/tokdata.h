@@ -2,8 +2,9 @@
 #define TESTS_TOKENS_TOKDATA_H
 
 /* Where the tests find gpt-tokenizer@4.0.0's data/ directory (rank files, TestPlans.txt):
- * $APIMLITE_TIKTOKEN_DIR, else $HOME/.cache/apimlite/gpt-tokenizer-4.0.0/package/data, which
- * .ci/deps fills. Tests that need it exit 77 (meson: skipped) when it is absent. */
+ * $APIMLITE_TIKTOKEN_DIR, else ${APIMLITE_CACHE:-$HOME/.cache/apimlite}/gpt-tokenizer-4.0.0/
+ * package/data, which .ci/deps fills. Tests that need it exit 77 (meson: skipped) when it is
+ * absent. */
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,8 +17,11 @@ static inline const char *tokdata_dir(void)
 {
     static char dir[1024];
     const char *env = getenv("APIMLITE_TIKTOKEN_DIR");
+    const char *cache = getenv("APIMLITE_CACHE");
     if (env && *env)
         snprintf(dir, sizeof dir, "%s", env);
+    else if (cache && *cache)
+        snprintf(dir, sizeof dir, "%s/gpt-tokenizer-4.0.0/package/data", cache);
     else
         snprintf(dir, sizeof dir, "%s/.cache/apimlite/gpt-tokenizer-4.0.0/package/data",
                  getenv("HOME") ? getenv("HOME") : "/nonexistent");
@@ -44,8 +48,8 @@ static inline rt_tokenizer *tokdata_load(rt_tok_encoding enc)
 {
     char path[1200], name[64], err[512];
     snprintf(name, sizeof name, "%s.tiktoken", rt_tokenizer_encoding_name(enc));
-    rt_tokenizer *t = rt_tokenizer_load_file(enc, tokdata_path(name, path, sizeof path), err,
-                                             sizeof err);
+    rt_tokenizer *t =
+        rt_tokenizer_load_file(enc, tokdata_path(name, path, sizeof path), err, sizeof err);
     if (!t) {
         fprintf(stderr, "cannot load %s: %s\n", name, err);
         exit(1);

@@ -1,0 +1,540 @@
+/* The metrics registry and its Prometheus text renderer (see metrics.h). Families live in an
+ * array in creation order; each family's series are an array in creation order plus an open
+ * addressing index over a hash of their (sorted) label set. */
+#include "metrics.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/xalloc.h"
+
+typedef struct series {
+    char *key; /* name\0value\0... of the sorted labels (keylen bytes) */
+    size_t keylen;
+    rt_label *labels; /* sorted by name, pointing into key */
+    size_t nlabels;
+    double value; /* counter/gauge value, or histogram/summary sum */
+    double count;
+    double *buckets; /* histogram: per bound (not cumulative) */
+    uint64_t hash;
+} series;
+
+typedef struct family {
+    char *name, *help;
+    rt_metric_kind kind;
+    double *bounds;
+    size_t nbounds;
+    series *s;
+    size_t n, cap;
+    size_t *index; /* 0 = empty, else series index + 1 */
+    size_t icap;   /* power of two */
+} family;
+
+struct rt_metrics {
+    pthread_mutex_t mu;
+    family *f;
+    size_t nf, capf;
+    size_t max_series, max_per_family, nseries;
+    size_t dropped;
+};
+
+static const double default_bounds[] = { .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10 };
+
+rt_metrics *rt_metrics_new(size_t max_series)
+{
+    rt_metrics *m = xcalloc(1, sizeof *m);
+    pthread_mutex_init(&m->mu, NULL);
+    m->max_series = max_series ? max_series : RT_METRICS_DEFAULT_SERIES;
+    m->max_per_family = m->max_series / 4 ? m->max_series / 4 : 1;
+    return m;
+}
+
+void rt_metrics_free(rt_metrics *m)
+{
+    if (!m)
+        return;
+    for (size_t i = 0; i < m->nf; i++) {
+        family *f = &m->f[i];
+        for (size_t k = 0; k < f->n; k++) {
+            free(f->s[k].key);
+            free(f->s[k].labels);
+            free(f->s[k].buckets);
+        }
+        free(f->s);
+        free(f->index);
+        free(f->name);
+        free(f->help);
+        free(f->bounds);
+    }
+    free(m->f);
+    pthread_mutex_destroy(&m->mu);
+    free(m);
+}
+
+static bool is_alpha(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+
+static bool is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static bool valid_name(const char *s, bool label)
+{
+    if (!s || !*s || !(is_alpha(*s) || (!label && *s == ':')))
+        return false;
+    if (label && s[0] == '_' && s[1] == '_')
+        return false;
+    for (const char *p = s + 1; *p; p++) {
+        if (!is_alpha(*p) && !is_digit(*p) && (label || *p != ':'))
+            return false;
+    }
+    return true;
+}
+
+static bool valid_label(str name)
+{
+    if (!name.len || name.len > 200 || memchr(name.ptr, 0, name.len))
+        return false;
+    char tmp[201];
+    memcpy(tmp, name.ptr, name.len);
+    tmp[name.len] = 0;
+    return valid_name(tmp, true);
+}
+
+static family *find_family(rt_metrics *m, const char *name)
+{
+    for (size_t i = 0; i < m->nf; i++) {
+        if (!strcmp(m->f[i].name, name))
+            return &m->f[i];
+    }
+    return NULL;
+}
+
+static int set_bounds(family *f, const double *bounds, size_t n)
+{
+    if (!bounds || !n) {
+        bounds = default_bounds;
+        n = sizeof default_bounds / sizeof *default_bounds;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!isfinite(bounds[i]) || (i && bounds[i] <= bounds[i - 1]))
+            return -1;
+    }
+    f->bounds = xmalloc(n * sizeof *f->bounds);
+    memcpy(f->bounds, bounds, n * sizeof *f->bounds);
+    f->nbounds = n;
+    return 0;
+}
+
+/* The family name of kind (created when absent). NULL on a bad name or a kind conflict. */
+static family *get_family(rt_metrics *m, const char *name, rt_metric_kind kind, bool any_obs)
+{
+    family *f = find_family(m, name);
+    if (f) {
+        if (f->kind == kind)
+            return f;
+        if (any_obs && (f->kind == RT_METRIC_HISTOGRAM || f->kind == RT_METRIC_SUMMARY))
+            return f;
+        return NULL;
+    }
+    if (!valid_name(name, false) || strlen(name) > 200)
+        return NULL;
+    if (m->nf == m->capf) {
+        m->capf = m->capf ? m->capf * 2 : 16;
+        m->f = xrealloc(m->f, m->capf * sizeof *m->f);
+    }
+    f = &m->f[m->nf];
+    memset(f, 0, sizeof *f);
+    f->kind = kind;
+    if (kind == RT_METRIC_HISTOGRAM && set_bounds(f, NULL, 0) < 0)
+        return NULL;
+    f->name = xstrdup(name);
+    m->nf++;
+    return f;
+}
+
+int rt_metrics_declare(rt_metrics *m, const char *name, rt_metric_kind kind, const char *help,
+                       const double *bounds, size_t nbounds)
+{
+    pthread_mutex_lock(&m->mu);
+    int rc = -1;
+    family *f = find_family(m, name);
+    if (f && f->kind != kind)
+        goto out;
+    if (!f) {
+        if (kind == RT_METRIC_HISTOGRAM && bounds && nbounds) {
+            family probe = { 0 };
+            if (set_bounds(&probe, bounds, nbounds) < 0)
+                goto out;
+            free(probe.bounds);
+        }
+        f = get_family(m, name, kind, false);
+        if (!f)
+            goto out;
+        if (kind == RT_METRIC_HISTOGRAM && bounds && nbounds) {
+            free(f->bounds);
+            set_bounds(f, bounds, nbounds);
+        }
+    }
+    if (help) {
+        free(f->help);
+        f->help = xstrdup(help);
+    }
+    rc = 0;
+out:
+    pthread_mutex_unlock(&m->mu);
+    return rc;
+}
+
+static int cmp_label(const void *a, const void *b)
+{
+    const rt_label *x = a, *y = b;
+    return str_cmp(x->name, y->name);
+}
+
+static uint64_t fnv(const char *p, size_t n)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)p[i];
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+/* The sorted, validated label set as a key (malloc'ed into *key). -1 on bad labels. */
+static int make_key(const rt_label *labels, size_t n, rt_label **sorted, char **key, size_t *len)
+{
+    if (n > 64)
+        return -1;
+    rt_label tmp[64];
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!valid_label(labels[i].name))
+            return -1;
+        tmp[i] = labels[i];
+        if (!tmp[i].value.ptr)
+            tmp[i].value = STR_LIT("");
+        total += tmp[i].name.len + tmp[i].value.len + 2;
+    }
+    qsort(tmp, n, sizeof *tmp, cmp_label);
+    for (size_t i = 1; i < n; i++) {
+        if (str_eq(tmp[i].name, tmp[i - 1].name))
+            return -1;
+    }
+    char *k = xmalloc(total + 1);
+    size_t off = 0;
+    for (size_t i = 0; i < n; i++) {
+        memcpy(k + off, tmp[i].name.ptr, tmp[i].name.len);
+        off += tmp[i].name.len;
+        k[off++] = 0;
+        memcpy(k + off, tmp[i].value.ptr, tmp[i].value.len);
+        off += tmp[i].value.len;
+        k[off++] = 0;
+    }
+    *key = k;
+    *len = off;
+    if (sorted) {
+        rt_label *s = xmalloc((n ? n : 1) * sizeof *s);
+        off = 0;
+        for (size_t i = 0; i < n; i++) {
+            s[i].name = str_make(k + off, tmp[i].name.len);
+            off += tmp[i].name.len + 1;
+            s[i].value = str_make(k + off, tmp[i].value.len);
+            off += tmp[i].value.len + 1;
+        }
+        *sorted = s;
+    }
+    return 0;
+}
+
+static void reindex(family *f)
+{
+    size_t cap = f->icap ? f->icap * 2 : 16;
+    while (cap < f->n * 2)
+        cap *= 2;
+    free(f->index);
+    f->index = xcalloc(cap, sizeof *f->index);
+    f->icap = cap;
+    for (size_t i = 0; i < f->n; i++) {
+        size_t j = f->s[i].hash & (cap - 1);
+        while (f->index[j])
+            j = (j + 1) & (cap - 1);
+        f->index[j] = i + 1;
+    }
+}
+
+static series *lookup(family *f, const char *key, size_t len, uint64_t h)
+{
+    if (!f->icap)
+        return NULL;
+    for (size_t j = h & (f->icap - 1); f->index[j]; j = (j + 1) & (f->icap - 1)) {
+        series *s = &f->s[f->index[j] - 1];
+        if (s->hash == h && s->keylen == len && !memcmp(s->key, key, len))
+            return s;
+    }
+    return NULL;
+}
+
+/* The series of labels in f, created when absent (NULL: bad labels or cap reached). */
+static series *get_series(rt_metrics *m, family *f, const rt_label *labels, size_t n, bool create)
+{
+    char *key;
+    size_t len;
+    rt_label *sorted = NULL;
+    if (make_key(labels, n, create ? &sorted : NULL, &key, &len) < 0)
+        return NULL;
+    uint64_t h = fnv(key, len);
+    series *s = lookup(f, key, len, h);
+    if (s || !create) {
+        free(key);
+        free(sorted);
+        return s;
+    }
+    if (m->nseries >= m->max_series || f->n >= m->max_per_family) {
+        m->dropped++;
+        free(key);
+        free(sorted);
+        return NULL;
+    }
+    if (f->n == f->cap) {
+        f->cap = f->cap ? f->cap * 2 : 8;
+        f->s = xrealloc(f->s, f->cap * sizeof *f->s);
+    }
+    s = &f->s[f->n++];
+    *s = (series){ .key = key, .keylen = len, .labels = sorted, .nlabels = n, .hash = h };
+    if (f->kind == RT_METRIC_HISTOGRAM)
+        s->buckets = xcalloc(f->nbounds ? f->nbounds : 1, sizeof *s->buckets);
+    m->nseries++;
+    if (f->n * 2 > f->icap)
+        reindex(f);
+    else {
+        size_t j = h & (f->icap - 1);
+        while (f->index[j])
+            j = (j + 1) & (f->icap - 1);
+        f->index[j] = f->n;
+    }
+    return s;
+}
+
+enum op { OP_ADD, OP_SET, OP_OBSERVE };
+
+static int update(rt_metrics *m, const char *name, rt_metric_kind kind, enum op op,
+                  const rt_label *labels, size_t n, double v)
+{
+    if (!name || isnan(v) || (kind == RT_METRIC_COUNTER && v < 0))
+        return -1;
+    pthread_mutex_lock(&m->mu);
+    int rc = -1;
+    family *f = get_family(m, name, kind, op == OP_OBSERVE);
+    series *s = f ? get_series(m, f, labels, n, true) : NULL;
+    if (s) {
+        rc = 0;
+        if (op == OP_SET) {
+            s->value = v;
+        } else if (op == OP_ADD) {
+            s->value += v;
+        } else {
+            s->value += v;
+            s->count += 1;
+            for (size_t i = 0; f->kind == RT_METRIC_HISTOGRAM && i < f->nbounds; i++) {
+                if (v <= f->bounds[i]) {
+                    s->buckets[i] += 1;
+                    break;
+                }
+            }
+        }
+    }
+    pthread_mutex_unlock(&m->mu);
+    return rc;
+}
+
+int rt_metrics_counter_add(rt_metrics *m, const char *name, const rt_label *labels, size_t n,
+                           double v)
+{
+    return update(m, name, RT_METRIC_COUNTER, OP_ADD, labels, n, v);
+}
+
+int rt_metrics_gauge_set(rt_metrics *m, const char *name, const rt_label *labels, size_t n,
+                         double v)
+{
+    return update(m, name, RT_METRIC_GAUGE, OP_SET, labels, n, v);
+}
+
+int rt_metrics_gauge_add(rt_metrics *m, const char *name, const rt_label *labels, size_t n,
+                         double v)
+{
+    return update(m, name, RT_METRIC_GAUGE, OP_ADD, labels, n, v);
+}
+
+int rt_metrics_observe(rt_metrics *m, const char *name, const rt_label *labels, size_t n, double v)
+{
+    return update(m, name, RT_METRIC_SUMMARY, OP_OBSERVE, labels, n, v);
+}
+
+int rt_metrics_get(rt_metrics *m, const char *name, const rt_label *labels, size_t n, double *value,
+                   double *count)
+{
+    pthread_mutex_lock(&m->mu);
+    int rc = -1;
+    family *f = find_family(m, name);
+    series *s = f ? get_series(m, f, labels, n, false) : NULL;
+    if (s) {
+        *value = s->value;
+        if (count)
+            *count = f->kind == RT_METRIC_HISTOGRAM || f->kind == RT_METRIC_SUMMARY ? s->count : 1;
+        rc = 0;
+    }
+    pthread_mutex_unlock(&m->mu);
+    return rc;
+}
+
+size_t rt_metrics_dropped(rt_metrics *m)
+{
+    pthread_mutex_lock(&m->mu);
+    size_t d = m->dropped;
+    pthread_mutex_unlock(&m->mu);
+    return d;
+}
+
+/* ---- rendering ---- */
+
+static void fmt_number(char *out, size_t cap, double v)
+{
+    if (isnan(v))
+        snprintf(out, cap, "NaN");
+    else if (isinf(v))
+        snprintf(out, cap, "%s", v > 0 ? "+Inf" : "-Inf");
+    else {
+        snprintf(out, cap, "%.15g", v);
+        if (strtod(out, NULL) != v)
+            snprintf(out, cap, "%.17g", v);
+    }
+}
+
+static void put_number(buf *b, double v)
+{
+    char tmp[40];
+    fmt_number(tmp, sizeof tmp, v);
+    buf_puts(b, tmp);
+}
+
+static void put_escaped(buf *b, str s, bool help)
+{
+    for (size_t i = 0; i < s.len; i++) {
+        char c = s.ptr[i];
+        if (c == '\\')
+            buf_puts(b, "\\\\");
+        else if (c == '\n')
+            buf_puts(b, "\\n");
+        else if (c == '"' && !help)
+            buf_puts(b, "\\\"");
+        else
+            buf_putc(b, c);
+    }
+}
+
+/* name{labels[,le="x"]} value */
+static void put_sample(buf *b, const char *name, const char *suffix, const series *s,
+                       const char *le, double v)
+{
+    buf_puts(b, name);
+    buf_puts(b, suffix);
+    if (s->nlabels || le) {
+        buf_putc(b, '{');
+        for (size_t i = 0; i < s->nlabels; i++) {
+            if (i)
+                buf_putc(b, ',');
+            buf_append(b, s->labels[i].name.ptr, s->labels[i].name.len);
+            buf_puts(b, "=\"");
+            put_escaped(b, s->labels[i].value, false);
+            buf_putc(b, '"');
+        }
+        if (le)
+            buf_printf(b, "%sle=\"%s\"", s->nlabels ? "," : "", le);
+        buf_putc(b, '}');
+    }
+    buf_putc(b, ' ');
+    put_number(b, v);
+    buf_putc(b, '\n');
+}
+
+static void render_family(buf *b, const family *f)
+{
+    static const char *const types[] = { "counter", "gauge", "histogram", "summary" };
+    if (f->help) {
+        buf_printf(b, "# HELP %s ", f->name);
+        put_escaped(b, str_from(f->help), true);
+        buf_putc(b, '\n');
+    }
+    buf_printf(b, "# TYPE %s %s\n", f->name, types[f->kind]);
+    for (size_t i = 0; i < f->n; i++) {
+        const series *s = &f->s[i];
+        if (f->kind == RT_METRIC_COUNTER || f->kind == RT_METRIC_GAUGE) {
+            put_sample(b, f->name, "", s, NULL, s->value);
+            continue;
+        }
+        if (f->kind == RT_METRIC_HISTOGRAM) {
+            double cum = 0;
+            for (size_t k = 0; k < f->nbounds; k++) {
+                char le[40];
+                fmt_number(le, sizeof le, f->bounds[k]);
+                cum += s->buckets[k];
+                put_sample(b, f->name, "_bucket", s, le, cum);
+            }
+            put_sample(b, f->name, "_bucket", s, "+Inf", s->count);
+        }
+        put_sample(b, f->name, "_sum", s, NULL, s->value);
+        put_sample(b, f->name, "_count", s, NULL, s->count);
+    }
+}
+
+int rt_metrics_render(rt_metrics *m, buf *out)
+{
+    pthread_mutex_lock(&m->mu);
+    for (size_t i = 0; i < m->nf; i++)
+        render_family(out, &m->f[i]);
+    buf_puts(out, "# HELP apimlite_metrics_dropped_total Samples dropped by the series caps.\n"
+                  "# TYPE apimlite_metrics_dropped_total counter\n");
+    int rc = buf_printf(out, "apimlite_metrics_dropped_total %zu\n", m->dropped);
+    pthread_mutex_unlock(&m->mu);
+    return rc < 0 ? -1 : 0;
+}
+
+size_t rt_metrics_sanitize(const char *in, size_t n, char *out, size_t cap)
+{
+    size_t o = 0;
+    bool pending = false; /* a separator to write before the next letter or digit */
+    for (size_t i = 0; i < n && o + 2 < cap; i++) {
+        char c = in[i];
+        bool up = c >= 'A' && c <= 'Z';
+        if (!is_alpha(c) && !is_digit(c)) {
+            pending = o > 0;
+            continue;
+        }
+        if (c == '_') {
+            pending = o > 0;
+            continue;
+        }
+        /* camelCase: a capital after a lower-case letter or digit starts a word */
+        if (up && i > 0 && o > 0 && ((in[i - 1] >= 'a' && in[i - 1] <= 'z') || is_digit(in[i - 1])))
+            pending = true;
+        if (pending && o > 0)
+            out[o++] = '_';
+        pending = false;
+        if (o == 0 && is_digit(c))
+            out[o++] = '_';
+        out[o++] = up ? (char)(c + 32) : c;
+    }
+    if (!o && cap >= 2)
+        out[o++] = '_';
+    out[o] = 0;
+    return o;
+}

@@ -1,0 +1,79 @@
+#ifndef RUNTIME_WORLD_H
+#define RUNTIME_WORLD_H
+
+/* The gateway world of config-based runs (`config:` test files, `apimlite run --config`, later
+ * `serve`): a loaded configuration (DESIGN.md §3) with its policy documents compiled per
+ * (product, API, operation), requests routed by route.h (404 / 401 refusals with APIM's bodies,
+ * on-error of the scopes that matched), and the backend entities behind set-backend-service
+ * backend-id: URLs, credentials, load-balanced pools and circuit breakers (spec/gateway.md §4).
+ *
+ * Backend selection ([impl] choices):
+ *  - set-backend-service backend-id=X: a Single backend sets the base URL to X's url; a Pool
+ *    picks a member (rt_backends_pick: priority groups, smooth weighted round-robin, tripped
+ *    members skipped) and sets the base URL to the member's url. r->backend_id is the backend
+ *    actually called (the member for pools), which is what scripted backends, backendCalls and
+ *    the circuit breakers see.
+ *  - Every forward-request makes one pick: the pick made by set-backend-service is used by the
+ *    next call; a call without a fresh pick (forward-request repeated by retry) picks again, so
+ *    a retry fails over to another member. A refusal happens at forward-request (Source
+ *    forward-request, Reason BackendUnavailable, 503 envelope): a Single backend whose breaker
+ *    is open ("Backend <id> is temporarily unavailable"), a pool whose members are all tripped
+ *    ("Backend pool <id> is temporarily unavailable"; also the response's reason phrase, which
+ *    AI-Gateway retry conditions test). on-error runs.
+ *  - Credentials of the backend called (credentials.header: replaces same-named request
+ *    headers, one line per value; credentials.query: appended to the query;
+ *    credentials.authorization: Authorization: <scheme> <parameter>; credentials.managedIdentity:
+ *    Authorization: Bearer <token> from the world's identity provider) are added to the backend
+ *    call only; they are not visible in context.Request.
+ *  - Each result is recorded on the called backend's breaker: the HTTP status, or the reasons
+ *    BackendConnectionFailure / Timeout for transport failures; Retry-After of a failing
+ *    response is honoured by rules with acceptRetryAfter.
+ *  - Pool and breaker state lives in the rt_gw (rt_gw_reset gives fresh state: each test).
+ */
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "base/diag.h"
+#include "config.h"
+#include "req.h"
+#include "testfile.h"
+
+typedef struct rt_gw rt_gw;
+
+/* Loads the configuration at path and every policy document it names (fragments, global,
+ * product, API and operation documents), with {{named values}} from the configuration, each
+ * overridden by nv_overrides (an object name -> string, may be NULL; overrides apply to policy
+ * documents, not to values inside the YAML). Compiles the program of every (product context,
+ * API, operation) chain. Returns the gateway, or NULL with diagnostics in d (*io = -2 when a
+ * file could not be read, else 0). Free with rt_gw_free. */
+rt_gw *rt_gw_load(const char *path, const json_t *nv_overrides, diag_list *d, int *io);
+void rt_gw_free(rt_gw *g);
+/* Loads one more <policies> document at path (apimlite run --policy with --config) with the
+ * configuration's named values, fragments and backends, compiled as the API scope under the
+ * configuration's global policy. Returns the program (owned by g), or NULL with diagnostics. */
+rt_program *rt_gw_load_policy(rt_gw *g, const char *path, diag_list *d, int *io);
+const rt_config *rt_gw_config(const rt_gw *g);
+
+/* Fresh circuit breaker and pool state (each test starts with one). Returns 0, or -1 with a
+ * message in err (a breaker rule or pool the registry refuses). */
+int rt_gw_reset(rt_gw *g, char *err, size_t errlen);
+
+/* Points w at g: w->gateway, set_backend, prepare_call, call_result. */
+void rt_gw_bind(rt_gw *g, rt_world *w);
+
+/* Routes request (the `request` of a test: method, url, ip, headers, body) and runs it like
+ * rt_tf_run_request: the program of its scopes, context.Api / Operation / Product /
+ * Subscription / User and MatchedParameters from the route; a refused route runs on-error of
+ * what matched with APIM's 404 / 401 response preset. A relative url ("/deployments/...") is
+ * taken under default_api's path (NULL: under "/"). Returns 0, or -1 with a message in err. */
+int rt_gw_run_request(rt_gw *g, const rt_world *w, rt_vclock *vc, const json_t *request,
+                      const rt_api *default_api, const int64_t *rnd, size_t nrnd, size_t *used,
+                      rt_tf_run *out, char *err, size_t errlen);
+
+/* An identity provider answering from a JSON map resource -> token string, or resource ->
+ * {token, error, clientId} (error: the request fails with that message; clientId: the entry
+ * answers only that client id). The map is borrowed. Free with free(). */
+rt_identity *rt_identity_json_new(const json_t *map);
+
+#endif
