@@ -19,8 +19,8 @@
 
 typedef struct expr expr; /* compiled expression; immutable; lives in a config arena */
 
-#define EXPR_MAX_DEPTH   200     /* parser nesting limit */
-#define EXPR_STEP_BUDGET 100000  /* default evaluation budget (AST nodes visited) */
+#define EXPR_MAX_DEPTH   200    /* parser nesting limit */
+#define EXPR_STEP_BUDGET 100000 /* default evaluation budget (AST nodes visited) */
 
 /* True when text (after trimming white space) is exactly one expression: it starts with
  * "@(" or "@{" and the matching closer is the last character. */
@@ -78,12 +78,12 @@ typedef struct expr_error {
 /* One evaluation environment per request (or per `apimlite eval`). Caller-owned; set the
  * fields, then call expr_eval any number of times. */
 struct expr_env {
-    arena *a;               /* every value made during evaluation lives here */
+    arena *a; /* every value made during evaluation lives here */
     const expr_host *host;
-    void *host_ud;          /* for the host's own use */
-    xv context;             /* the `context` root object (XV_OBJ of expr_class_context) */
-    size_t budget;          /* steps left; set to EXPR_STEP_BUDGET before a policy runs */
-    expr_error err;         /* valid after expr_eval returned -1 */
+    void *host_ud;  /* for the host's own use */
+    xv context;     /* the `context` root object (XV_OBJ of expr_class_context) */
+    size_t budget;  /* steps left; set to EXPR_STEP_BUDGET before a policy runs */
+    expr_error err; /* valid after expr_eval returned -1 */
 };
 
 /* Evaluates e. Returns 0 and sets *out, or -1 with env->err set (Reason

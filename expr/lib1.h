@@ -169,7 +169,7 @@ int lib1_days_in_month(int64_t y, int m);
 /* X509Certificate2, RSA, HashAlgorithmName, RSASignaturePadding (lib_x509.c) */
 extern const xv_class lib1_class_x509, lib1_class_rsa, lib1_class_hashname, lib1_class_sigpad;
 
-int lib1_str_split(xv_call *c, xv *out);              /* lib_string_split.c */
+int lib1_str_split(xv_call *c, xv *out); /* lib_string_split.c */
 /* Numeric types (lib_convert.c), shared with Convert (lib_convert2.c). */
 typedef struct lib1_numtype {
     const char *name; /* "Int32" */

@@ -24,8 +24,8 @@ int lib1_arg_error(xv_call *c, size_t i, const char *who, const char *want)
 
 int lib1_null_arg(expr_env *env, const char *who, const char *param)
 {
-    return expr_throw(env, "ArgumentNullException",
-                      "Value cannot be null. (Parameter '%s') in %s", param, who);
+    return expr_throw(env, "ArgumentNullException", "Value cannot be null. (Parameter '%s') in %s",
+                      param, who);
 }
 
 /* ---- argument readers ---- */
@@ -93,8 +93,9 @@ int lib1_i32(xv_call *c, size_t i, const char *who, int64_t *out)
     if (lib1_int(c, i, who, out) < 0)
         return -1;
     if (*out < INT32_MIN || *out > INT32_MAX)
-        return expr_throw(c->env, "OverflowException", "%s: argument %zu: value %lld out of range for int",
-                          who, i + 1, (long long)*out);
+        return expr_throw(c->env, "OverflowException",
+                          "%s: argument %zu: value %lld out of range for int", who, i + 1,
+                          (long long)*out);
     return 0;
 }
 

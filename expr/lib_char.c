@@ -14,7 +14,8 @@ static int char_arg(xv_call *c, const char *who, uint32_t *out)
         if (lib1_str(c, 0, who, &s, NULL) < 0 || lib1_int(c, 1, who, &i) < 0)
             return -1;
         if (i < 0 || i >= (int64_t)lib1_u16_len(s))
-            return expr_throw(c->env, "ArgumentOutOfRangeException", "Index was out of range. (Parameter 'index')");
+            return expr_throw(c->env, "ArgumentOutOfRangeException",
+                              "Index was out of range. (Parameter 'index')");
         *out = lib1_u16_at(s, (size_t)i);
         return 0;
     }
@@ -25,14 +26,14 @@ static int char_arg(xv_call *c, const char *who, uint32_t *out)
     return 0;
 }
 
-#define CHAR_PRED(fn, who, expr)          \
-    static int fn(xv_call *c, xv *out)    \
-    {                                     \
-        uint32_t ch;                      \
-        if (char_arg(c, who, &ch) < 0)    \
-            return -1;                    \
-        *out = xv_bool(expr);             \
-        return 0;                         \
+#define CHAR_PRED(fn, who, expr)                                                                   \
+    static int fn(xv_call *c, xv *out)                                                             \
+    {                                                                                              \
+        uint32_t ch;                                                                               \
+        if (char_arg(c, who, &ch) < 0)                                                             \
+            return -1;                                                                             \
+        *out = xv_bool(expr);                                                                      \
+        return 0;                                                                                  \
     }
 
 static bool is_punct(uint32_t ch)
@@ -53,7 +54,8 @@ static bool is_symbol(uint32_t ch)
 }
 
 CHAR_PRED(ch_is_digit, "Char.IsDigit", lib1_is_digit(ch))
-CHAR_PRED(ch_is_number, "Char.IsNumber", lib1_is_digit(ch) || ch == 0xB2 || ch == 0xB3 || ch == 0xB9 || (ch >= 0xBC && ch <= 0xBE))
+CHAR_PRED(ch_is_number, "Char.IsNumber",
+          lib1_is_digit(ch) || ch == 0xB2 || ch == 0xB3 || ch == 0xB9 || (ch >= 0xBC && ch <= 0xBE))
 CHAR_PRED(ch_is_letter, "Char.IsLetter", lib1_is_letter(ch))
 CHAR_PRED(ch_is_letter_or_digit, "Char.IsLetterOrDigit", lib1_is_letter(ch) || lib1_is_digit(ch))
 CHAR_PRED(ch_is_white_space, "Char.IsWhiteSpace", lib1_is_space(ch))
@@ -66,7 +68,9 @@ CHAR_PRED(ch_is_surrogate, "Char.IsSurrogate", ch >= 0xD800 && ch < 0xE000)
 CHAR_PRED(ch_is_high_surrogate, "Char.IsHighSurrogate", ch >= 0xD800 && ch < 0xDC00)
 CHAR_PRED(ch_is_low_surrogate, "Char.IsLowSurrogate", ch >= 0xDC00 && ch < 0xE000)
 CHAR_PRED(ch_is_ascii, "Char.IsAscii", ch < 0x80)
-CHAR_PRED(ch_is_separator, "Char.IsSeparator", ch == ' ' || ch == 0xA0 || ch == 0x1680 || (ch >= 0x2000 && ch <= 0x200A) || ch == 0x2028 || ch == 0x2029 || ch == 0x202F || ch == 0x205F || ch == 0x3000)
+CHAR_PRED(ch_is_separator, "Char.IsSeparator",
+          ch == ' ' || ch == 0xA0 || ch == 0x1680 || (ch >= 0x2000 && ch <= 0x200A) ||
+              ch == 0x2028 || ch == 0x2029 || ch == 0x202F || ch == 0x205F || ch == 0x3000)
 
 static int ch_to_upper(xv_call *c, xv *out)
 {
@@ -184,7 +188,8 @@ static int ch_min(expr_env *env, xv self, xv *out)
 
 #define B &expr_class_bool
 #define C &expr_class_char
-static const xv_method char_smethods[] = { /* sorted */
+static const xv_method char_smethods[] = {
+    /* sorted */
     { "GetNumericValue", 1, 2, ch_numeric, &expr_class_double, 0, NULL },
     { "IsAscii", 1, 1, ch_is_ascii, B, 0, NULL },
     { "IsControl", 1, 2, ch_is_control, B, 0, NULL },
@@ -309,7 +314,8 @@ static int sb_append(xv_call *c, xv *out)
         if (lib1_int(c, 1, "StringBuilder.Append", &n) < 0)
             return -1;
         if (n < 0 || n > (1 << 24))
-            return expr_throw(c->env, "ArgumentOutOfRangeException", "Count cannot be less than zero. (Parameter 'repeatCount')");
+            return expr_throw(c->env, "ArgumentOutOfRangeException",
+                              "Count cannot be less than zero. (Parameter 'repeatCount')");
         for (int64_t k = 0; k < n; k++)
             lib1_sb_cp(&o->b, c->args[0].u.ch);
         return sb_done(c, o, out);
@@ -317,12 +323,14 @@ static int sb_append(xv_call *c, xv *out)
     if (c->nargs == 3) { /* Append(string, start, count) */
         str s;
         int64_t st, n;
-        if (lib1_str(c, 0, "StringBuilder.Append", &s, NULL) < 0 || lib1_int(c, 1, "StringBuilder.Append", &st) < 0 ||
+        if (lib1_str(c, 0, "StringBuilder.Append", &s, NULL) < 0 ||
+            lib1_int(c, 1, "StringBuilder.Append", &st) < 0 ||
             lib1_int(c, 2, "StringBuilder.Append", &n) < 0)
             return -1;
         int64_t len = (int64_t)lib1_u16_len(s);
         if (st < 0 || n < 0 || st + n > len)
-            return expr_throw(c->env, "ArgumentOutOfRangeException", "Index was out of range. (Parameter 'startIndex')");
+            return expr_throw(c->env, "ArgumentOutOfRangeException",
+                              "Index was out of range. (Parameter 'startIndex')");
         size_t b0 = lib1_u16_off(s, (size_t)st), b1 = lib1_u16_off(s, (size_t)(st + n));
         lib1_sb_add(&o->b, s.ptr + b0, b1 - b0);
         return sb_done(c, o, out);
@@ -382,7 +390,8 @@ static int sb_insert(xv_call *c, xv *out)
         return -1;
     str t = sb_text(o), v;
     if (at < 0 || at > (int64_t)lib1_u16_len(t))
-        return expr_throw(c->env, "ArgumentOutOfRangeException", "Index was out of range. (Parameter 'index')");
+        return expr_throw(c->env, "ArgumentOutOfRangeException",
+                          "Index was out of range. (Parameter 'index')");
     lib1_sb tmp;
     lib1_sb_init(&tmp, c->env, 16);
     sbobj to = { tmp };
@@ -398,11 +407,13 @@ static int sb_remove(xv_call *c, xv *out)
 {
     sbobj *o = sb_self(c);
     int64_t st, n;
-    if (lib1_int(c, 0, "StringBuilder.Remove", &st) < 0 || lib1_int(c, 1, "StringBuilder.Remove", &n) < 0)
+    if (lib1_int(c, 0, "StringBuilder.Remove", &st) < 0 ||
+        lib1_int(c, 1, "StringBuilder.Remove", &n) < 0)
         return -1;
     str t = sb_text(o);
     if (st < 0 || n < 0 || st + n > (int64_t)lib1_u16_len(t))
-        return expr_throw(c->env, "ArgumentOutOfRangeException", "Index was out of range. (Parameter 'startIndex')");
+        return expr_throw(c->env, "ArgumentOutOfRangeException",
+                          "Index was out of range. (Parameter 'startIndex')");
     size_t b0 = lib1_u16_off(t, (size_t)st), b1 = lib1_u16_off(t, (size_t)(st + n));
     if (sb_set(c, o, str_make(t.ptr, b0), STR_LIT(""), str_make(t.ptr + b1, t.len - b1)) < 0)
         return -1;
@@ -444,10 +455,12 @@ static int sb_to_string(xv_call *c, xv *out)
     str t = sb_text(o);
     if (c->nargs == 2) {
         int64_t st, n;
-        if (lib1_int(c, 0, "StringBuilder.ToString", &st) < 0 || lib1_int(c, 1, "StringBuilder.ToString", &n) < 0)
+        if (lib1_int(c, 0, "StringBuilder.ToString", &st) < 0 ||
+            lib1_int(c, 1, "StringBuilder.ToString", &n) < 0)
             return -1;
         if (st < 0 || n < 0 || st + n > (int64_t)lib1_u16_len(t))
-            return expr_throw(c->env, "ArgumentOutOfRangeException", "Index was out of range. (Parameter 'startIndex')");
+            return expr_throw(c->env, "ArgumentOutOfRangeException",
+                              "Index was out of range. (Parameter 'startIndex')");
         size_t b0 = lib1_u16_off(t, (size_t)st), b1 = lib1_u16_off(t, (size_t)(st + n));
         t = str_make(t.ptr + b0, b1 - b0);
     }
@@ -467,7 +480,8 @@ static int sb_set_length(expr_env *env, xv self, xv val)
     sbobj *o = self.u.obj.ptr;
     str t = sb_text(o);
     if (val.kind != XV_INT || val.u.i < 0 || val.u.i > (int64_t)lib1_u16_len(t))
-        return expr_throw(env, "ArgumentOutOfRangeException", "StringBuilder.Length: value out of range");
+        return expr_throw(env, "ArgumentOutOfRangeException",
+                          "StringBuilder.Length: value out of range");
     o->b.len = lib1_u16_off(t, (size_t)val.u.i);
     if (o->b.p)
         o->b.p[o->b.len] = '\0';
@@ -482,7 +496,8 @@ static int sb_index_get(xv_call *c, xv *out)
     if (lib1_int(c, 0, "StringBuilder.Chars", &i) < 0)
         return -1;
     if (i < 0 || i >= (int64_t)lib1_u16_len(t))
-        return expr_throw(c->env, "IndexOutOfRangeException", "Index was outside the bounds of the array.");
+        return expr_throw(c->env, "IndexOutOfRangeException",
+                          "Index was outside the bounds of the array.");
     *out = xv_char(lib1_u16_at(t, (size_t)i));
     return 0;
 }
@@ -517,13 +532,9 @@ static const xv_class class_stringbuilder = {
 };
 
 static const xv_class *const classes[] = {
-    &expr_class_string,
-    &expr_class_char,
-    &expr_class_stringcomparison,
-    &lib1_class_stringsplitoptions,
-    &expr_class_stringcomparer,
-    &expr_class_cultureinfo,
-    &class_stringbuilder,
-    NULL,
+    &expr_class_string,           &expr_class_char,
+    &expr_class_stringcomparison, &lib1_class_stringsplitoptions,
+    &expr_class_stringcomparer,   &expr_class_cultureinfo,
+    &class_stringbuilder,         NULL,
 };
 const xv_lib expr_lib_string = { "string", classes };

@@ -33,8 +33,10 @@ xv lib1_num_make(int t, int64_t i, double d)
 int lib1_num_overflow(expr_env *env, int t)
 {
     if (t == NT_BYTE)
-        return expr_throw(env, "OverflowException", "Value was either too large or too small for an unsigned byte.");
-    return expr_throw(env, "OverflowException", "Value was either too large or too small for %s %s.",
+        return expr_throw(env, "OverflowException",
+                          "Value was either too large or too small for an unsigned byte.");
+    return expr_throw(env, "OverflowException",
+                      "Value was either too large or too small for %s %s.",
                       t == NT_INT || t == NT_LONG ? "an" : "a", lib1_numtypes[t].name);
 }
 
@@ -45,8 +47,8 @@ int lib1_parse_num(int t, str s, int64_t styles, xv *out)
 {
     if (lib1_numtypes[t].kind == XV_INT) {
         int64_t v;
-        int r = lib1_parse_int(s, lib1_numtypes[t].lo, lib1_numtypes[t].hi, (styles & NS_THOUSANDS) != 0,
-                               (styles & NS_HEX) != 0, &v);
+        int r = lib1_parse_int(s, lib1_numtypes[t].lo, lib1_numtypes[t].hi,
+                               (styles & NS_THOUSANDS) != 0, (styles & NS_HEX) != 0, &v);
         if (r == 1 && !(styles & NS_HEX)) {
             /* "1.0" parses with AllowDecimalPoint when the fraction is zero */
             double d;
@@ -98,7 +100,8 @@ static int parse_common(xv_call *c, int t, bool try, xv *out)
     if (r == 2)
         return lib1_num_overflow(c->env, t);
     if (r == 1)
-        return expr_throw(c->env, "FormatException", "The input string '%.*s' was not in a correct format.",
+        return expr_throw(c->env, "FormatException",
+                          "The input string '%.*s' was not in a correct format.",
                           (int)(s.len > 64 ? 64 : s.len), s.ptr);
     *out = v;
     return 0;
@@ -131,7 +134,8 @@ static int num_compare_to(xv_call *c, xv *out)
     }
     int r = xv_compare(c->self, o);
     if (r == -2)
-        return expr_throw(c->env, "ArgumentException", "Object must be of type %s.", xv_type_name(c->self));
+        return expr_throw(c->env, "ArgumentException", "Object must be of type %s.",
+                          xv_type_name(c->self));
     *out = xv_int(r);
     return 0;
 }
@@ -148,7 +152,9 @@ static int num_hash(xv_call *c, xv *out)
 {
     if (c->self.kind == XV_INT) {
         int64_t v = c->self.u.i;
-        *out = xv_int(c->self.sub == XV_SUB_INT64 ? (int32_t)((uint32_t)v ^ (uint32_t)((uint64_t)v >> 32)) : (int32_t)v);
+        *out = xv_int(c->self.sub == XV_SUB_INT64
+                          ? (int32_t)((uint32_t)v ^ (uint32_t)((uint64_t)v >> 32))
+                          : (int32_t)v);
         return 0;
     }
     uint64_t bits;
@@ -167,38 +173,46 @@ static const xv_method num_methods[] = {
 
 /* Per-type statics generated from one template. */
 #define NUM_STATICS(pfx, T, CLS, MAXI, MINI, MAXD, MIND)                                           \
-    static int pfx##_parse(xv_call *c, xv *out) { return parse_common(c, T, false, out); }   \
-    static int pfx##_try_parse(xv_call *c, xv *out) { return parse_common(c, T, true, out); } \
-    static int pfx##_max(expr_env *env, xv self, xv *out)                                     \
-    {                                                                                         \
-        (void)env;                                                                            \
-        (void)self;                                                                           \
+    static int pfx##_parse(xv_call *c, xv *out)                                                    \
+    {                                                                                              \
+        return parse_common(c, T, false, out);                                                     \
+    }                                                                                              \
+    static int pfx##_try_parse(xv_call *c, xv *out)                                                \
+    {                                                                                              \
+        return parse_common(c, T, true, out);                                                      \
+    }                                                                                              \
+    static int pfx##_max(expr_env *env, xv self, xv *out)                                          \
+    {                                                                                              \
+        (void)env;                                                                                 \
+        (void)self;                                                                                \
         *out = lib1_num_make(T, MAXI, MAXD);                                                       \
-        return 0;                                                                             \
-    }                                                                                         \
-    static int pfx##_min(expr_env *env, xv self, xv *out)                                     \
-    {                                                                                         \
-        (void)env;                                                                            \
-        (void)self;                                                                           \
+        return 0;                                                                                  \
+    }                                                                                              \
+    static int pfx##_min(expr_env *env, xv self, xv *out)                                          \
+    {                                                                                              \
+        (void)env;                                                                                 \
+        (void)self;                                                                                \
         *out = lib1_num_make(T, MINI, MIND);                                                       \
-        return 0;                                                                             \
-    }                                                                                         \
-    __attribute__((unused)) static const xv_method pfx##_smethods[] = {                       \
-        { "Parse", 1, 3, pfx##_parse, CLS, 0, NULL },                             \
-        { "TryParse", 2, 4, pfx##_try_parse, &expr_class_bool, XV_M_OUT_LAST, NULL },         \
+        return 0;                                                                                  \
+    }                                                                                              \
+    __attribute__((unused)) static const xv_method pfx##_smethods[] = {                            \
+        { "Parse", 1, 3, pfx##_parse, CLS, 0, NULL },                                              \
+        { "TryParse", 2, 4, pfx##_try_parse, &expr_class_bool, XV_M_OUT_LAST, NULL },              \
     };
 
 NUM_STATICS(int32, NT_INT, &expr_class_int, INT32_MAX, INT32_MIN, 0, 0)
 NUM_STATICS(int64, NT_LONG, &expr_class_long, INT64_MAX, INT64_MIN, 0, 0)
 NUM_STATICS(byte, NT_BYTE, &expr_class_byte, 255, 0, 0, 0)
-NUM_STATICS(dbl, NT_DOUBLE, &expr_class_double, 0, 0, 1.7976931348623157e308, -1.7976931348623157e308)
+NUM_STATICS(dbl, NT_DOUBLE, &expr_class_double, 0, 0, 1.7976931348623157e308,
+            -1.7976931348623157e308)
 NUM_STATICS(flt, NT_FLOAT, &expr_class_float, 0, 0, 3.4028234663852886e38, -3.4028234663852886e38)
-NUM_STATICS(dec, NT_DECIMAL, &expr_class_decimal, 0, 0, 7.9228162514264337593543950335e28, -7.9228162514264337593543950335e28)
+NUM_STATICS(dec, NT_DECIMAL, &expr_class_decimal, 0, 0, 7.9228162514264337593543950335e28,
+            -7.9228162514264337593543950335e28)
 
-#define MINMAX(pfx, CLS)                                \
-    static const xv_member pfx##_smembers[] = {         \
-        { "MaxValue", pfx##_max, CLS, 0, NULL },        \
-        { "MinValue", pfx##_min, CLS, 0, NULL },        \
+#define MINMAX(pfx, CLS)                                                                           \
+    static const xv_member pfx##_smembers[] = {                                                    \
+        { "MaxValue", pfx##_max, CLS, 0, NULL },                                                   \
+        { "MinValue", pfx##_min, CLS, 0, NULL },                                                   \
     };
 MINMAX(int32, &expr_class_int)
 MINMAX(int64, &expr_class_long)
@@ -264,14 +278,14 @@ static const xv_member dec_smembers[] = {
 };
 
 /* Double.IsNaN & co. */
-#define DBL_PRED(fn, expr)                                   \
-    static int fn(xv_call *c, xv *out)                       \
-    {                                                        \
-        double d;                                            \
-        if (lib1_num(c, 0, "Double." #fn, &d) < 0)           \
-            return -1;                                       \
-        *out = xv_bool(expr);                                \
-        return 0;                                            \
+#define DBL_PRED(fn, expr)                                                                         \
+    static int fn(xv_call *c, xv *out)                                                             \
+    {                                                                                              \
+        double d;                                                                                  \
+        if (lib1_num(c, 0, "Double." #fn, &d) < 0)                                                 \
+            return -1;                                                                             \
+        *out = xv_bool(expr);                                                                      \
+        return 0;                                                                                  \
     }
 DBL_PRED(IsNaN, isnan(d))
 DBL_PRED(IsInfinity, isinf(d))
@@ -289,18 +303,18 @@ static const xv_method dbl_smethods_all[] = {
     { "TryParse", 2, 4, dbl_try_parse, &expr_class_bool, XV_M_OUT_LAST, NULL },
 };
 
-#define NUM_CLASS(var, nm, pfx, smeth, ...)                                      \
-    static const char *const pfx##_aliases[] = { __VA_ARGS__, NULL };            \
-    const xv_class var = {                                                       \
-        .name = nm,                                                              \
-        .aliases = pfx##_aliases,                                                \
-        .base = &expr_class_object,                                              \
-        .methods = num_methods,                                                  \
-        .nmethods = sizeof num_methods / sizeof num_methods[0],                  \
-        .smembers = pfx##_smembers,                                              \
-        .nsmembers = sizeof pfx##_smembers / sizeof pfx##_smembers[0],           \
-        .smethods = smeth,                                                       \
-        .nsmethods = sizeof smeth / sizeof smeth[0],                             \
+#define NUM_CLASS(var, nm, pfx, smeth, ...)                                                        \
+    static const char *const pfx##_aliases[] = { __VA_ARGS__, NULL };                              \
+    const xv_class var = {                                                                         \
+        .name = nm,                                                                                \
+        .aliases = pfx##_aliases,                                                                  \
+        .base = &expr_class_object,                                                                \
+        .methods = num_methods,                                                                    \
+        .nmethods = sizeof num_methods / sizeof num_methods[0],                                    \
+        .smembers = pfx##_smembers,                                                                \
+        .nsmembers = sizeof pfx##_smembers / sizeof pfx##_smembers[0],                             \
+        .smethods = smeth,                                                                         \
+        .nsmethods = sizeof smeth / sizeof smeth[0],                                               \
     };
 
 NUM_CLASS(expr_class_int, "Int32", int32, int32_smethods, "int", "System.Int32")
@@ -340,7 +354,8 @@ static int bool_parse_common(xv_call *c, bool try, xv *out)
     if (isnull)
         return lib1_null_arg(c->env, "Boolean.Parse", "value");
     if (r)
-        return expr_throw(c->env, "FormatException", "String '%.*s' was not recognized as a valid Boolean.",
+        return expr_throw(c->env, "FormatException",
+                          "String '%.*s' was not recognized as a valid Boolean.",
                           (int)(s.len > 64 ? 64 : s.len), s.ptr);
     *out = xv_bool(b);
     return 0;
@@ -429,13 +444,13 @@ const xv_class expr_class_bool = {
 
 /* ---- NumberStyles ---- */
 
-#define NS_CONST(fn, val)                              \
-    static int fn(expr_env *env, xv self, xv *out)     \
-    {                                                  \
-        (void)env;                                     \
-        (void)self;                                    \
-        *out = lib1_enum_val(&lib1_class_numberstyles, val); \
-        return 0;                                      \
+#define NS_CONST(fn, val)                                                                          \
+    static int fn(expr_env *env, xv self, xv *out)                                                 \
+    {                                                                                              \
+        (void)env;                                                                                 \
+        (void)self;                                                                                \
+        *out = lib1_enum_val(&lib1_class_numberstyles, val);                                       \
+        return 0;                                                                                  \
     }
 NS_CONST(ns_allow_currency, 256)
 NS_CONST(ns_allow_decimal, 32)
@@ -484,25 +499,15 @@ const xv_class lib1_class_numberstyles = {
 };
 
 static const xv_class *const classes[] = {
-    &expr_class_int,
-    &expr_class_long,
-    &expr_class_double,
-    &expr_class_decimal,
-    &expr_class_float,
-    &expr_class_bool,
-    &expr_class_byte,
-    &expr_class_bytes,
-    &lib1_class_numberstyles,
-    &lib1_class_convert,
-    &lib1_class_encoding,
-    &lib1_class_utf8encoding,
-    &lib1_class_bitconverter,
-    &lib1_class_webutility,
-    &lib1_class_httputility,
-    &lib1_class_uri,
-    &lib1_class_urikind,
-    &lib1_class_uripartial,
-    &lib1_class_base64options,
-    NULL,
+    &expr_class_int,           &expr_class_long,
+    &expr_class_double,        &expr_class_decimal,
+    &expr_class_float,         &expr_class_bool,
+    &expr_class_byte,          &expr_class_bytes,
+    &lib1_class_numberstyles,  &lib1_class_convert,
+    &lib1_class_encoding,      &lib1_class_utf8encoding,
+    &lib1_class_bitconverter,  &lib1_class_webutility,
+    &lib1_class_httputility,   &lib1_class_uri,
+    &lib1_class_urikind,       &lib1_class_uripartial,
+    &lib1_class_base64options, NULL,
 };
 const xv_lib expr_lib_convert = { "convert", classes };

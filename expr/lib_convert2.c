@@ -11,7 +11,8 @@
 
 static int invalid_cast(expr_env *env, xv v, const char *to)
 {
-    return expr_throw(env, "InvalidCastException", "Invalid cast from '%s' to '%s'.", xv_type_name(v), to);
+    return expr_throw(env, "InvalidCastException", "Invalid cast from '%s' to '%s'.",
+                      xv_type_name(v), to);
 }
 
 /* Convert.ToInt32/ToInt64/ToByte/ToDouble/ToDecimal/ToSingle of any value. */
@@ -33,9 +34,12 @@ static int convert_num(xv_call *c, int t, xv *out)
             return expr_throw(c->env, "FormatException", "Could not find any recognizable digits.");
         for (size_t i = 0; i < s.len; i++) {
             int ch = (unsigned char)s.ptr[i], d;
-            d = ch >= '0' && ch <= '9' ? ch - '0' : (ch | 32) >= 'a' && (ch | 32) <= 'f' ? (ch | 32) - 'a' + 10 : 99;
+            d = ch >= '0' && ch <= '9'                 ? ch - '0'
+                : (ch | 32) >= 'a' && (ch | 32) <= 'f' ? (ch | 32) - 'a' + 10
+                                                       : 99;
             if (d >= base)
-                return expr_throw(c->env, "FormatException", "Could not find any recognizable digits.");
+                return expr_throw(c->env, "FormatException",
+                                  "Could not find any recognizable digits.");
             if (u > (UINT64_MAX - (uint64_t)d) / (uint64_t)base)
                 return lib1_num_overflow(c->env, t);
             u = u * (uint64_t)base + (uint64_t)d;
@@ -83,8 +87,10 @@ parse10:
             *out = lib1_num_make(t, (int64_t)r, 0);
             return 0;
         }
-        if (t == NT_DECIMAL && (!isfinite(v.u.d) || fabs(v.u.d) > 7.9228162514264337593543950335e28))
-            return expr_throw(c->env, "OverflowException", "Value was either too large or too small for a Decimal.");
+        if (t == NT_DECIMAL &&
+            (!isfinite(v.u.d) || fabs(v.u.d) > 7.9228162514264337593543950335e28))
+            return expr_throw(c->env, "OverflowException",
+                              "Value was either too large or too small for a Decimal.");
         *out = lib1_num_make(t, 0, v.u.d);
         return 0;
     case XV_STR: {
@@ -92,7 +98,8 @@ parse10:
         if (r == 2)
             return lib1_num_overflow(c->env, t);
         if (r)
-            return expr_throw(c->env, "FormatException", "The input string '%.*s' was not in a correct format.",
+            return expr_throw(c->env, "FormatException",
+                              "The input string '%.*s' was not in a correct format.",
                               (int)(v.u.s.len > 64 ? 64 : v.u.s.len), v.u.s.ptr);
         return 0;
     }
@@ -101,8 +108,11 @@ parse10:
     }
 }
 
-#define CONVERT_NUM(fn, T)                                     \
-    static int fn(xv_call *c, xv *out) { return convert_num(c, T, out); }
+#define CONVERT_NUM(fn, T)                                                                         \
+    static int fn(xv_call *c, xv *out)                                                             \
+    {                                                                                              \
+        return convert_num(c, T, out);                                                             \
+    }
 CONVERT_NUM(cv_to_int32, NT_INT)
 CONVERT_NUM(cv_to_int64, NT_LONG)
 CONVERT_NUM(cv_to_byte, NT_BYTE)
@@ -115,7 +125,8 @@ static int cv_to_int16(xv_call *c, xv *out)
     if (convert_num(c, NT_INT, out) < 0)
         return -1;
     if (out->u.i < -32768 || out->u.i > 32767)
-        return expr_throw(c->env, "OverflowException", "Value was either too large or too small for an Int16.");
+        return expr_throw(c->env, "OverflowException",
+                          "Value was either too large or too small for an Int16.");
     return 0;
 }
 
@@ -138,7 +149,8 @@ static int cv_to_boolean(xv_call *c, xv *out)
         return 0;
     case XV_STR:
         if (lib1_parse_bool(v.u.s, &b))
-            return expr_throw(c->env, "FormatException", "String '%.*s' was not recognized as a valid Boolean.",
+            return expr_throw(c->env, "FormatException",
+                              "String '%.*s' was not recognized as a valid Boolean.",
                               (int)(v.u.s.len > 64 ? 64 : v.u.s.len), v.u.s.ptr);
         *out = xv_bool(b);
         return 0;
@@ -196,13 +208,15 @@ static int cv_to_char(xv_call *c, xv *out)
     }
     if (v.kind == XV_INT) {
         if (v.u.i < 0 || v.u.i > 0xFFFF)
-            return expr_throw(c->env, "OverflowException", "Value was either too large or too small for a character.");
+            return expr_throw(c->env, "OverflowException",
+                              "Value was either too large or too small for a character.");
         *out = xv_char((uint16_t)v.u.i);
         return 0;
     }
     if (v.kind == XV_STR) {
         if (lib1_u16_len(v.u.s) != 1)
-            return expr_throw(c->env, "FormatException", "String must be exactly one character long.");
+            return expr_throw(c->env, "FormatException",
+                              "String must be exactly one character long.");
         *out = xv_char(lib1_u16_at(v.u.s, 0));
         return 0;
     }
@@ -226,7 +240,9 @@ static int bytes_range(xv_call *c, const char *who, str *b)
         if (lib1_int(c, 1, who, &off) < 0 || lib1_int(c, 2, who, &n) < 0)
             return -1;
         if (off < 0 || n < 0 || off + n > (int64_t)b->len)
-            return expr_throw(c->env, "ArgumentOutOfRangeException", "Offset and length must refer to a position in the array. (Parameter 'offset')");
+            return expr_throw(
+                c->env, "ArgumentOutOfRangeException",
+                "Offset and length must refer to a position in the array. (Parameter 'offset')");
         *b = str_make(b->ptr + off, (size_t)n);
     }
     return 0;
@@ -237,7 +253,8 @@ static int cv_to_base64(xv_call *c, xv *out)
     str b;
     if (bytes_range(c, "Convert.ToBase64String", &b) < 0)
         return -1;
-    bool lines = c->nargs > 1 && c->args[c->nargs - 1].kind == XV_ENUM && c->args[c->nargs - 1].u.en.v == 1;
+    bool lines =
+        c->nargs > 1 && c->args[c->nargs - 1].kind == XV_ENUM && c->args[c->nargs - 1].u.en.v == 1;
     lib1_sb sb;
     lib1_sb_init(&sb, c->env, (b.len + 2) / 3 * 4 + 4);
     const unsigned char *p = (const unsigned char *)b.ptr;
@@ -292,8 +309,10 @@ static int cv_from_base64(xv_call *c, xv *out)
     for (size_t i = 0; ok && i < n - pad; i++)
         ok = b64_val((unsigned char)clean[i]) >= 0;
     if (!ok)
-        return expr_throw(c->env, "FormatException",
-                          "The input is not a valid Base-64 string as it contains a non-base 64 character, more than two padding characters, or an illegal character among the padding characters.");
+        return expr_throw(
+            c->env, "FormatException",
+            "The input is not a valid Base-64 string as it contains a non-base 64 character, more "
+            "than two padding characters, or an illegal character among the padding characters.");
     char *o = arena_alloc(c->env->a, n / 4 * 3 + 1);
     if (!o)
         return lib1_oom(c->env);
@@ -301,7 +320,8 @@ static int cv_from_base64(xv_call *c, xv *out)
     for (size_t i = 0; i < n; i += 4) {
         uint32_t v = 0;
         for (int j = 0; j < 4; j++)
-            v = (v << 6) | (uint32_t)(clean[i + j] == '=' ? 0 : b64_val((unsigned char)clean[i + j]));
+            v = (v << 6) |
+                (uint32_t)(clean[i + j] == '=' ? 0 : b64_val((unsigned char)clean[i + j]));
         o[k++] = (char)(v >> 16);
         if (clean[i + 2] != '=')
             o[k++] = (char)(v >> 8);
@@ -341,7 +361,9 @@ static int cv_to_hex_lower(xv_call *c, xv *out)
 
 static int hexval(int ch)
 {
-    return ch >= '0' && ch <= '9' ? ch - '0' : (ch | 32) >= 'a' && (ch | 32) <= 'f' ? (ch | 32) - 'a' + 10 : -1;
+    return ch >= '0' && ch <= '9'                 ? ch - '0'
+           : (ch | 32) >= 'a' && (ch | 32) <= 'f' ? (ch | 32) - 'a' + 10
+                                                  : -1;
 }
 
 static int cv_from_hex(xv_call *c, xv *out)
@@ -350,14 +372,18 @@ static int cv_from_hex(xv_call *c, xv *out)
     if (lib1_str(c, 0, "Convert.FromHexString", &s, NULL) < 0)
         return -1;
     if (s.len % 2)
-        return expr_throw(c->env, "FormatException", "The input is not a valid hex string as its length is not a multiple of 2.");
+        return expr_throw(
+            c->env, "FormatException",
+            "The input is not a valid hex string as its length is not a multiple of 2.");
     char *o = arena_alloc(c->env->a, s.len / 2 + 1);
     if (!o)
         return lib1_oom(c->env);
     for (size_t i = 0; i < s.len; i += 2) {
         int h = hexval((unsigned char)s.ptr[i]), l = hexval((unsigned char)s.ptr[i + 1]);
         if (h < 0 || l < 0)
-            return expr_throw(c->env, "FormatException", "The input is not a valid hex string as it contains a non-hex character.");
+            return expr_throw(
+                c->env, "FormatException",
+                "The input is not a valid hex string as it contains a non-hex character.");
         o[i / 2] = (char)(h * 16 + l);
     }
     *out = xv_bytes(str_make(o, s.len / 2));
@@ -387,8 +413,12 @@ static int cv_to_datetime(xv_call *c, xv *out)
     return m ? m->fn(&pc, out) : invalid_cast(c->env, v, "DateTime");
 }
 
-#define CV(name, fn, mn, mx, ret) { name, mn, mx, fn, ret, 0, NULL }
-static const xv_method convert_smethods[] = { /* sorted */
+#define CV(name, fn, mn, mx, ret)                                                                  \
+    {                                                                                              \
+        name, mn, mx, fn, ret, 0, NULL                                                             \
+    }
+static const xv_method convert_smethods[] = {
+    /* sorted */
     CV("FromBase64String", cv_from_base64, 1, 1, &expr_class_bytes),
     CV("FromHexString", cv_from_hex, 1, 1, &expr_class_bytes),
     CV("ToBase64String", cv_to_base64, 1, 4, &expr_class_string),
@@ -414,4 +444,3 @@ const xv_class lib1_class_convert = {
     .smethods = convert_smethods,
     .nsmethods = sizeof convert_smethods / sizeof convert_smethods[0],
 };
-

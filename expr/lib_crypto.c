@@ -21,7 +21,8 @@ typedef struct hash_alg {
 } hash_alg;
 
 static const hash_alg algs[] = {
-    { "SHA1", EVP_sha1 }, { "SHA256", EVP_sha256 }, { "SHA384", EVP_sha384 }, { "SHA512", EVP_sha512 }, { "MD5", EVP_md5 },
+    { "SHA1", EVP_sha1 },     { "SHA256", EVP_sha256 }, { "SHA384", EVP_sha384 },
+    { "SHA512", EVP_sha512 }, { "MD5", EVP_md5 },
 };
 enum { H_SHA1, H_SHA256, H_SHA384, H_SHA512, H_MD5 };
 
@@ -37,7 +38,8 @@ static int digest(expr_env *env, const hash_alg *a, const hasher *h, str data, x
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int n = 0;
     if (h && h->hmac) {
-        if (!HMAC(a->md(), h->key.ptr ? h->key.ptr : "", (int)h->key.len, (const unsigned char *)data.ptr, data.len, md, &n))
+        if (!HMAC(a->md(), h->key.ptr ? h->key.ptr : "", (int)h->key.len,
+                  (const unsigned char *)data.ptr, data.len, md, &n))
             return crypto_error(env, "HMAC failed");
     } else if (!EVP_Digest(data.ptr, data.len, md, &n, a->md(), NULL)) {
         return crypto_error(env, "digest failed");
@@ -75,10 +77,12 @@ static int compute_hash(xv_call *c, xv *out)
         return -1;
     if (c->nargs == 3) {
         int64_t off, n;
-        if (lib1_int(c, 1, "HashAlgorithm.ComputeHash", &off) < 0 || lib1_int(c, 2, "HashAlgorithm.ComputeHash", &n) < 0)
+        if (lib1_int(c, 1, "HashAlgorithm.ComputeHash", &off) < 0 ||
+            lib1_int(c, 2, "HashAlgorithm.ComputeHash", &n) < 0)
             return -1;
         if (off < 0 || n < 0 || off + n > (int64_t)data.len)
-            return expr_throw(c->env, "ArgumentException", "Offset and length were out of bounds for the array.");
+            return expr_throw(c->env, "ArgumentException",
+                              "Offset and length were out of bounds for the array.");
         data = str_make(data.ptr + off, (size_t)n);
     }
     if (digest(c->env, h->alg, h, data, out) < 0)
@@ -91,7 +95,8 @@ static int hash_get(expr_env *env, xv self, xv *out)
 {
     hasher *h = self.u.obj.ptr;
     if (!h->hash.ptr)
-        return expr_throw(env, "CryptographicUnexpectedOperationException", "Hash must be finalized before the hash value is retrieved.");
+        return expr_throw(env, "CryptographicUnexpectedOperationException",
+                          "Hash must be finalized before the hash value is retrieved.");
     *out = xv_bytes(h->hash);
     return 0;
 }
@@ -144,23 +149,30 @@ static int hmac_ctor_common(xv_call *c, int alg, xv *out)
 }
 
 /* Per-algorithm statics. */
-#define HASH_FUNCS(pfx, A)                                                        \
-    static int pfx##_create(xv_call *c, xv *out) { return new_hasher(c->env, A, false, out); } \
-    static int pfx##_hash_data(xv_call *c, xv *out)                               \
-    {                                                                             \
-        str d;                                                                    \
-        if (lib1_bytes(c, 0, algs[A].name, &d) < 0)                               \
-            return -1;                                                            \
-        return digest(c->env, &algs[A], NULL, d, out);                            \
-    }                                                                             \
-    static int pfx##_hmac_ctor(xv_call *c, xv *out) { return hmac_ctor_common(c, A, out); } \
-    static int pfx##_hmac_hash_data(xv_call *c, xv *out)                          \
-    {                                                                             \
-        str k, d;                                                                 \
-        if (lib1_bytes(c, 0, "HMAC.HashData", &k) < 0 || lib1_bytes(c, 1, "HMAC.HashData", &d) < 0) \
-            return -1;                                                            \
-        hasher h = { &algs[A], true, k, STR_NULL };                               \
-        return digest(c->env, &algs[A], &h, d, out);                              \
+#define HASH_FUNCS(pfx, A)                                                                         \
+    static int pfx##_create(xv_call *c, xv *out)                                                   \
+    {                                                                                              \
+        return new_hasher(c->env, A, false, out);                                                  \
+    }                                                                                              \
+    static int pfx##_hash_data(xv_call *c, xv *out)                                                \
+    {                                                                                              \
+        str d;                                                                                     \
+        if (lib1_bytes(c, 0, algs[A].name, &d) < 0)                                                \
+            return -1;                                                                             \
+        return digest(c->env, &algs[A], NULL, d, out);                                             \
+    }                                                                                              \
+    static int pfx##_hmac_ctor(xv_call *c, xv *out)                                                \
+    {                                                                                              \
+        return hmac_ctor_common(c, A, out);                                                        \
+    }                                                                                              \
+    static int pfx##_hmac_hash_data(xv_call *c, xv *out)                                           \
+    {                                                                                              \
+        str k, d;                                                                                  \
+        if (lib1_bytes(c, 0, "HMAC.HashData", &k) < 0 ||                                           \
+            lib1_bytes(c, 1, "HMAC.HashData", &d) < 0)                                             \
+            return -1;                                                                             \
+        hasher h = { &algs[A], true, k, STR_NULL };                                                \
+        return digest(c->env, &algs[A], &h, d, out);                                               \
     }
 HASH_FUNCS(sha1, H_SHA1)
 HASH_FUNCS(sha256, H_SHA256)
@@ -184,51 +196,55 @@ static const xv_member hmac_members[] = {
     { "Key", key_get, BY, 0, key_set },
 };
 
-#define HASH_CLASS(var, pfx, nm, ...)                                             \
-    static const xv_method pfx##_smethods[] = {                                   \
-        { "Create", 0, 1, pfx##_create, &var, 0, NULL },                          \
-        { "HashData", 1, 1, pfx##_hash_data, BY, 0, NULL },                       \
-    };                                                                            \
-    static const char *const pfx##_aliases[] = { __VA_ARGS__, NULL };             \
-    static const xv_class var = {                                                 \
-        .name = nm,                                                               \
-        .aliases = pfx##_aliases,                                                 \
-        .base = &expr_class_object,                                               \
-        .members = hash_members,                                                  \
-        .nmembers = 2,                                                            \
-        .methods = hash_methods,                                                  \
-        .nmethods = 3,                                                            \
-        .smethods = pfx##_smethods,                                               \
-        .nsmethods = 2,                                                           \
-        .ctor = pfx##_create,                                                     \
-        .ctor_min = 0,                                                            \
-        .ctor_max = 0,                                                            \
+#define HASH_CLASS(var, pfx, nm, ...)                                                              \
+    static const xv_method pfx##_smethods[] = {                                                    \
+        { "Create", 0, 1, pfx##_create, &var, 0, NULL },                                           \
+        { "HashData", 1, 1, pfx##_hash_data, BY, 0, NULL },                                        \
+    };                                                                                             \
+    static const char *const pfx##_aliases[] = { __VA_ARGS__, NULL };                              \
+    static const xv_class var = {                                                                  \
+        .name = nm,                                                                                \
+        .aliases = pfx##_aliases,                                                                  \
+        .base = &expr_class_object,                                                                \
+        .members = hash_members,                                                                   \
+        .nmembers = 2,                                                                             \
+        .methods = hash_methods,                                                                   \
+        .nmethods = 3,                                                                             \
+        .smethods = pfx##_smethods,                                                                \
+        .nsmethods = 2,                                                                            \
+        .ctor = pfx##_create,                                                                      \
+        .ctor_min = 0,                                                                             \
+        .ctor_max = 0,                                                                             \
     };
-#define HMAC_CLASS(var, pfx, nm, ...)                                             \
-    static const xv_method pfx##_hsmethods[] = {                                  \
-        { "HashData", 2, 2, pfx##_hmac_hash_data, BY, 0, NULL },                  \
-    };                                                                            \
-    static const char *const pfx##_haliases[] = { __VA_ARGS__, NULL };            \
-    static const xv_class var = {                                                 \
-        .name = nm,                                                               \
-        .aliases = pfx##_haliases,                                                \
-        .base = &expr_class_object,                                               \
-        .members = hmac_members,                                                  \
-        .nmembers = 3,                                                            \
-        .methods = hash_methods,                                                  \
-        .nmethods = 3,                                                            \
-        .smethods = pfx##_hsmethods,                                              \
-        .nsmethods = 1,                                                           \
-        .ctor = pfx##_hmac_ctor,                                                  \
-        .ctor_min = 0,                                                            \
-        .ctor_max = 1,                                                            \
+#define HMAC_CLASS(var, pfx, nm, ...)                                                              \
+    static const xv_method pfx##_hsmethods[] = {                                                   \
+        { "HashData", 2, 2, pfx##_hmac_hash_data, BY, 0, NULL },                                   \
+    };                                                                                             \
+    static const char *const pfx##_haliases[] = { __VA_ARGS__, NULL };                             \
+    static const xv_class var = {                                                                  \
+        .name = nm,                                                                                \
+        .aliases = pfx##_haliases,                                                                 \
+        .base = &expr_class_object,                                                                \
+        .members = hmac_members,                                                                   \
+        .nmembers = 3,                                                                             \
+        .methods = hash_methods,                                                                   \
+        .nmethods = 3,                                                                             \
+        .smethods = pfx##_hsmethods,                                                               \
+        .nsmethods = 1,                                                                            \
+        .ctor = pfx##_hmac_ctor,                                                                   \
+        .ctor_min = 0,                                                                             \
+        .ctor_max = 1,                                                                             \
     };
 
 static const xv_class class_sha1, class_sha256, class_sha384, class_sha512, class_md5;
-HASH_CLASS(class_sha1, sha1, "SHA1", "System.Security.Cryptography.SHA1", "SHA1Managed", "SHA1CryptoServiceProvider")
-HASH_CLASS(class_sha256, sha256, "SHA256", "System.Security.Cryptography.SHA256", "SHA256Managed", "SHA256CryptoServiceProvider")
-HASH_CLASS(class_sha384, sha384, "SHA384", "System.Security.Cryptography.SHA384", "SHA384Managed", "SHA384CryptoServiceProvider")
-HASH_CLASS(class_sha512, sha512, "SHA512", "System.Security.Cryptography.SHA512", "SHA512Managed", "SHA512CryptoServiceProvider")
+HASH_CLASS(class_sha1, sha1, "SHA1", "System.Security.Cryptography.SHA1", "SHA1Managed",
+           "SHA1CryptoServiceProvider")
+HASH_CLASS(class_sha256, sha256, "SHA256", "System.Security.Cryptography.SHA256", "SHA256Managed",
+           "SHA256CryptoServiceProvider")
+HASH_CLASS(class_sha384, sha384, "SHA384", "System.Security.Cryptography.SHA384", "SHA384Managed",
+           "SHA384CryptoServiceProvider")
+HASH_CLASS(class_sha512, sha512, "SHA512", "System.Security.Cryptography.SHA512", "SHA512Managed",
+           "SHA512CryptoServiceProvider")
 HASH_CLASS(class_md5, md5, "MD5", "System.Security.Cryptography.MD5", "MD5CryptoServiceProvider")
 HMAC_CLASS(class_hmacsha1, sha1, "HMACSHA1", "System.Security.Cryptography.HMACSHA1")
 HMAC_CLASS(class_hmacsha256, sha256, "HMACSHA256", "System.Security.Cryptography.HMACSHA256")
@@ -238,8 +254,10 @@ HMAC_CLASS(class_hmacmd5, md5, "HMACMD5", "System.Security.Cryptography.HMACMD5"
 
 static const xv_class *hash_class(int alg, bool hmac)
 {
-    static const xv_class *const plain[] = { &class_sha1, &class_sha256, &class_sha384, &class_sha512, &class_md5 };
-    static const xv_class *const mac[] = { &class_hmacsha1, &class_hmacsha256, &class_hmacsha384, &class_hmacsha512, &class_hmacmd5 };
+    static const xv_class *const plain[] = { &class_sha1, &class_sha256, &class_sha384,
+                                             &class_sha512, &class_md5 };
+    static const xv_class *const mac[] = { &class_hmacsha1, &class_hmacsha256, &class_hmacsha384,
+                                           &class_hmacsha512, &class_hmacmd5 };
     return hmac ? mac[alg] : plain[alg];
 }
 
@@ -273,7 +291,8 @@ static int rng_get_bytes(xv_call *c, xv *out)
         if (lib1_int(c, 0, "RandomNumberGenerator.GetBytes", &n) < 0)
             return -1;
         if (n < 0 || n > (1 << 24))
-            return expr_throw(c->env, "ArgumentOutOfRangeException", "Non-negative number required. (Parameter 'count')");
+            return expr_throw(c->env, "ArgumentOutOfRangeException",
+                              "Non-negative number required. (Parameter 'count')");
         char *p = arena_alloc(c->env->a, (size_t)n + 1);
         if (!p)
             return lib1_oom(c->env);
@@ -284,7 +303,9 @@ static int rng_get_bytes(xv_call *c, xv *out)
     if (lib1_bytes(c, 0, "RandomNumberGenerator.GetBytes", &b) < 0)
         return -1;
     *out = xv_null();
-    return c->args[0].kind == XV_BYTES ? fill(c->env, b, false) : lib1_arg_error(c, 0, "RandomNumberGenerator.GetBytes", "byte[]");
+    return c->args[0].kind == XV_BYTES
+               ? fill(c->env, b, false)
+               : lib1_arg_error(c, 0, "RandomNumberGenerator.GetBytes", "byte[]");
 }
 
 static int rng_get_nonzero(xv_call *c, xv *out)
@@ -303,7 +324,8 @@ static int rng_get_int32(xv_call *c, xv *out)
         (c->nargs == 2 && lib1_i32(c, 0, "RandomNumberGenerator.GetInt32", &lo) < 0))
         return -1;
     if (hi <= lo)
-        return expr_throw(c->env, "ArgumentException", "Range of random number does not contain at least one possibility.");
+        return expr_throw(c->env, "ArgumentException",
+                          "Range of random number does not contain at least one possibility.");
     uint64_t range = (uint64_t)(hi - lo), r, limit = UINT64_MAX - UINT64_MAX % range;
     do {
         if (RAND_bytes((unsigned char *)&r, sizeof r) != 1)
@@ -324,7 +346,8 @@ static const xv_method rng_smethods[] = {
     { "GetBytes", 1, 1, rng_get_bytes, BY, 0, NULL },
     { "GetInt32", 1, 2, rng_get_int32, &expr_class_int, 0, NULL },
 };
-static const char *const rng_aliases[] = { "System.Security.Cryptography.RandomNumberGenerator", "RNGCryptoServiceProvider", NULL };
+static const char *const rng_aliases[] = { "System.Security.Cryptography.RandomNumberGenerator",
+                                           "RNGCryptoServiceProvider", NULL };
 static const xv_class class_rng = {
     .name = "RandomNumberGenerator",
     .aliases = rng_aliases,
@@ -358,10 +381,20 @@ static const EVP_CIPHER *pick_cipher(expr_env *env, const symalg *s)
     }
     (void)env;
     switch (s->key.len) {
-    case 16: return s->mode == MODE_ECB ? EVP_aes_128_ecb() : s->mode == MODE_CFB ? EVP_aes_128_cfb8() : EVP_aes_128_cbc();
-    case 24: return s->mode == MODE_ECB ? EVP_aes_192_ecb() : s->mode == MODE_CFB ? EVP_aes_192_cfb8() : EVP_aes_192_cbc();
-    case 32: return s->mode == MODE_ECB ? EVP_aes_256_ecb() : s->mode == MODE_CFB ? EVP_aes_256_cfb8() : EVP_aes_256_cbc();
-    default: return NULL;
+    case 16:
+        return s->mode == MODE_ECB   ? EVP_aes_128_ecb()
+               : s->mode == MODE_CFB ? EVP_aes_128_cfb8()
+                                     : EVP_aes_128_cbc();
+    case 24:
+        return s->mode == MODE_ECB   ? EVP_aes_192_ecb()
+               : s->mode == MODE_CFB ? EVP_aes_192_cfb8()
+                                     : EVP_aes_192_cbc();
+    case 32:
+        return s->mode == MODE_ECB   ? EVP_aes_256_ecb()
+               : s->mode == MODE_CFB ? EVP_aes_256_cfb8()
+                                     : EVP_aes_256_cbc();
+    default:
+        return NULL;
     }
 }
 
@@ -375,7 +408,8 @@ static int run_cipher(expr_env *env, const symalg *s, bool enc, str in, xv *out)
         return crypto_error(env, "Specified cipher mode is not valid for this algorithm.");
     size_t bs = s->tdes ? 8 : 16;
     if (s->mode != MODE_ECB && s->iv.len != bs)
-        return crypto_error(env, "Specified initialization vector (IV) does not match the block size for this algorithm.");
+        return crypto_error(env, "Specified initialization vector (IV) does not match the block "
+                                 "size for this algorithm.");
     bool stream = s->mode == MODE_CFB;
     /* manual padding for Zeros/ANSIX923/ISO10126 */
     lib1_sb pin;
@@ -405,8 +439,10 @@ static int run_cipher(expr_env *env, const symalg *s, bool enc, str in, xv *out)
     EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
     if (!ctx)
         return crypto_error(env, "EVP_CIPHER_CTX_new failed");
-    int n1 = 0, n2 = 0, ok = EVP_CipherInit_ex(ctx, ci, NULL, (const unsigned char *)s->key.ptr,
-                                               s->mode == MODE_ECB ? NULL : (const unsigned char *)s->iv.ptr, enc ? 1 : 0);
+    int n1 = 0, n2 = 0,
+        ok = EVP_CipherInit_ex(ctx, ci, NULL, (const unsigned char *)s->key.ptr,
+                               s->mode == MODE_ECB ? NULL : (const unsigned char *)s->iv.ptr,
+                               enc ? 1 : 0);
     if (ok)
         ok = EVP_CIPHER_CTX_set_padding(ctx, s->padding == PAD_PKCS7 && !stream);
     if (ok)
@@ -415,7 +451,8 @@ static int run_cipher(expr_env *env, const symalg *s, bool enc, str in, xv *out)
         ok = EVP_CipherFinal_ex(ctx, o + n1, &n2);
     EVP_CIPHER_CTX_free(ctx);
     if (!ok)
-        return crypto_error(env, enc ? "encryption failed" : "Padding is invalid and cannot be removed.");
+        return crypto_error(env, enc ? "encryption failed"
+                                     : "Padding is invalid and cannot be removed.");
     size_t n = (size_t)n1 + (size_t)n2;
     if (!enc && !stream && (s->padding == PAD_ANSIX923 || s->padding == PAD_ISO10126)) {
         size_t pad = n ? o[n - 1] : 0;
@@ -438,7 +475,8 @@ static int sym_create_common(xv_call *c, bool tdes, xv *out)
     char *k = arena_alloc(c->env->a, kl), *iv = arena_alloc(c->env->a, bl);
     if (!k || !iv)
         return lib1_oom(c->env);
-    if (RAND_bytes((unsigned char *)k, (int)kl) != 1 || RAND_bytes((unsigned char *)iv, (int)bl) != 1)
+    if (RAND_bytes((unsigned char *)k, (int)kl) != 1 ||
+        RAND_bytes((unsigned char *)iv, (int)bl) != 1)
         return crypto_error(c->env, "RAND_bytes failed");
     s->tdes = tdes;
     s->key = str_make(k, kl);
@@ -449,8 +487,14 @@ static int sym_create_common(xv_call *c, bool tdes, xv *out)
     return 0;
 }
 
-static int aes_create(xv_call *c, xv *out) { return sym_create_common(c, false, out); }
-static int tdes_create(xv_call *c, xv *out) { return sym_create_common(c, true, out); }
+static int aes_create(xv_call *c, xv *out)
+{
+    return sym_create_common(c, false, out);
+}
+static int tdes_create(xv_call *c, xv *out)
+{
+    return sym_create_common(c, true, out);
+}
 
 static int bytes_copy(expr_env *env, str b, str *out)
 {
@@ -479,7 +523,8 @@ static int sym_key_set(expr_env *env, xv self, xv val)
 {
     symalg *s = self.u.obj.ptr;
     if (val.kind != XV_BYTES)
-        return expr_throw(env, "ArgumentNullException", "Key: expected byte[], got %s", xv_type_name(val));
+        return expr_throw(env, "ArgumentNullException", "Key: expected byte[], got %s",
+                          xv_type_name(val));
     size_t n = val.u.s.len;
     if (s->tdes ? (n != 16 && n != 24) : (n != 16 && n != 24 && n != 32))
         return crypto_error(env, "Specified key is not a valid size for this algorithm.");
@@ -490,9 +535,11 @@ static int sym_iv_set(expr_env *env, xv self, xv val)
 {
     symalg *s = self.u.obj.ptr;
     if (val.kind != XV_BYTES)
-        return expr_throw(env, "ArgumentNullException", "IV: expected byte[], got %s", xv_type_name(val));
+        return expr_throw(env, "ArgumentNullException", "IV: expected byte[], got %s",
+                          xv_type_name(val));
     if (val.u.s.len != (s->tdes ? 8u : 16u))
-        return crypto_error(env, "Specified initialization vector (IV) does not match the block size for this algorithm.");
+        return crypto_error(env, "Specified initialization vector (IV) does not match the block "
+                                 "size for this algorithm.");
     return bytes_copy(env, val.u.s, &s->iv);
 }
 
@@ -508,7 +555,8 @@ static int sym_mode_get(expr_env *env, xv self, xv *out)
 static int sym_mode_set(expr_env *env, xv self, xv val)
 {
     if (!lib1_is_enum(val, &class_ciphermode))
-        return expr_throw(env, "ArgumentException", "Mode: expected CipherMode, got %s", xv_type_name(val));
+        return expr_throw(env, "ArgumentException", "Mode: expected CipherMode, got %s",
+                          xv_type_name(val));
     ((symalg *)self.u.obj.ptr)->mode = (int)val.u.en.v;
     return 0;
 }
@@ -523,7 +571,8 @@ static int sym_padding_get(expr_env *env, xv self, xv *out)
 static int sym_padding_set(expr_env *env, xv self, xv val)
 {
     if (!lib1_is_enum(val, &class_paddingmode) || val.u.en.v < 1 || val.u.en.v > 5)
-        return expr_throw(env, "ArgumentException", "Padding: expected PaddingMode, got %s", xv_type_name(val));
+        return expr_throw(env, "ArgumentException", "Padding: expected PaddingMode, got %s",
+                          xv_type_name(val));
     ((symalg *)self.u.obj.ptr)->padding = (int)val.u.en.v;
     return 0;
 }
@@ -562,8 +611,14 @@ static int make_transform(xv_call *c, bool enc, xv *out)
     return 0;
 }
 
-static int sym_encryptor(xv_call *c, xv *out) { return make_transform(c, true, out); }
-static int sym_decryptor(xv_call *c, xv *out) { return make_transform(c, false, out); }
+static int sym_encryptor(xv_call *c, xv *out)
+{
+    return make_transform(c, true, out);
+}
+static int sym_decryptor(xv_call *c, xv *out)
+{
+    return make_transform(c, false, out);
+}
 
 static int sym_generate_key(xv_call *c, xv *out)
 {
@@ -593,7 +648,8 @@ static int sym_generate_iv(xv_call *c, xv *out)
     return 0;
 }
 
-/* .NET 6 one-shots: EncryptCbc(data, iv[, padding]), DecryptCbc, EncryptEcb(data, padding), DecryptEcb */
+/* .NET 6 one-shots: EncryptCbc(data, iv[, padding]), DecryptCbc, EncryptEcb(data, padding),
+ * DecryptEcb */
 static int one_shot(xv_call *c, bool enc, int mode, xv *out)
 {
     symalg t = *(symalg *)c->self.u.obj.ptr;
@@ -618,10 +674,22 @@ static int one_shot(xv_call *c, bool enc, int mode, xv *out)
     return run_cipher(c->env, &t, enc, data, out);
 }
 
-static int sym_encrypt_cbc(xv_call *c, xv *out) { return one_shot(c, true, MODE_CBC, out); }
-static int sym_decrypt_cbc(xv_call *c, xv *out) { return one_shot(c, false, MODE_CBC, out); }
-static int sym_encrypt_ecb(xv_call *c, xv *out) { return one_shot(c, true, MODE_ECB, out); }
-static int sym_decrypt_ecb(xv_call *c, xv *out) { return one_shot(c, false, MODE_ECB, out); }
+static int sym_encrypt_cbc(xv_call *c, xv *out)
+{
+    return one_shot(c, true, MODE_CBC, out);
+}
+static int sym_decrypt_cbc(xv_call *c, xv *out)
+{
+    return one_shot(c, false, MODE_CBC, out);
+}
+static int sym_encrypt_ecb(xv_call *c, xv *out)
+{
+    return one_shot(c, true, MODE_ECB, out);
+}
+static int sym_decrypt_ecb(xv_call *c, xv *out)
+{
+    return one_shot(c, false, MODE_ECB, out);
+}
 
 #define CM &class_ciphermode
 #define PM &class_paddingmode
@@ -648,8 +716,13 @@ static const xv_method sym_methods[] = {
 static const xv_method aes_smethods[] = {
     { "Create", 0, 1, aes_create, &class_aes, 0, NULL },
 };
-static const char *const aes_aliases[] = { "System.Security.Cryptography.Aes", "AesManaged", "AesCryptoServiceProvider",
-                                           "RijndaelManaged", "Rijndael", "SymmetricAlgorithm", NULL };
+static const char *const aes_aliases[] = { "System.Security.Cryptography.Aes",
+                                           "AesManaged",
+                                           "AesCryptoServiceProvider",
+                                           "RijndaelManaged",
+                                           "Rijndael",
+                                           "SymmetricAlgorithm",
+                                           NULL };
 static const xv_class class_aes = {
     .name = "Aes",
     .aliases = aes_aliases,
@@ -665,7 +738,8 @@ static const xv_class class_aes = {
 static const xv_method tdes_smethods[] = {
     { "Create", 0, 1, tdes_create, &class_tdes, 0, NULL },
 };
-static const char *const tdes_aliases[] = { "System.Security.Cryptography.TripleDES", "TripleDESCryptoServiceProvider", NULL };
+static const char *const tdes_aliases[] = { "System.Security.Cryptography.TripleDES",
+                                            "TripleDESCryptoServiceProvider", NULL };
 static const xv_class class_tdes = {
     .name = "TripleDES",
     .aliases = tdes_aliases,
@@ -691,7 +765,8 @@ static int tf_final(xv_call *c, xv *out)
                           lib1_int(c, 2, "ICryptoTransform.TransformFinalBlock", &n) < 0))
         return -1;
     if (off < 0 || n < 0 || off + n > (int64_t)data.len)
-        return expr_throw(c->env, "ArgumentOutOfRangeException", "Value was invalid. (Parameter 'inputCount')");
+        return expr_throw(c->env, "ArgumentOutOfRangeException",
+                          "Value was invalid. (Parameter 'inputCount')");
     return run_cipher(c->env, t, t->encrypt, str_make(data.ptr + off, (size_t)n), out);
 }
 
@@ -718,12 +793,14 @@ static int ext_crypt(xv_call *c, bool enc, xv *out)
         s = *(symalg *)a.u.obj.ptr;
     } else if (a.kind == XV_STR) {
         str n = a.u.s;
-        if (str_ieq(n, STR_LIT("Aes")) || str_ieq(n, STR_LIT("Rijndael")) || str_ieq(n, STR_LIT("AesManaged")))
+        if (str_ieq(n, STR_LIT("Aes")) || str_ieq(n, STR_LIT("Rijndael")) ||
+            str_ieq(n, STR_LIT("AesManaged")))
             s.tdes = false;
         else if (str_ieq(n, STR_LIT("TripleDES")) || str_ieq(n, STR_LIT("3DES")))
             s.tdes = true;
         else
-            return expr_throw(c->env, "ArgumentException", "%s: unsupported algorithm '%.*s'", who, (int)n.len, n.ptr);
+            return expr_throw(c->env, "ArgumentException", "%s: unsupported algorithm '%.*s'", who,
+                              (int)n.len, n.ptr);
         if (c->nargs != 3)
             return lib1_arg_error(c, 1, who, "byte[] key");
     } else {
@@ -747,13 +824,13 @@ int lib1_bytes_decrypt(xv_call *c, xv *out)
 
 /* ---- enums ---- */
 
-#define EGET(fn, cls, v)                               \
-    static int fn(expr_env *env, xv self, xv *out)     \
-    {                                                  \
-        (void)env;                                     \
-        (void)self;                                    \
-        *out = lib1_enum_val(&cls, v);                 \
-        return 0;                                      \
+#define EGET(fn, cls, v)                                                                           \
+    static int fn(expr_env *env, xv self, xv *out)                                                 \
+    {                                                                                              \
+        (void)env;                                                                                 \
+        (void)self;                                                                                \
+        *out = lib1_enum_val(&cls, v);                                                             \
+        return 0;                                                                                  \
     }
 EGET(cm_cbc, class_ciphermode, MODE_CBC)
 EGET(cm_ecb, class_ciphermode, MODE_ECB)
@@ -761,12 +838,17 @@ EGET(cm_ofb, class_ciphermode, MODE_OFB)
 EGET(cm_cfb, class_ciphermode, MODE_CFB)
 EGET(cm_cts, class_ciphermode, MODE_CTS)
 static const xv_member cm_consts[] = {
-    { "CBC", cm_cbc, CM, MODE_CBC, NULL }, { "CFB", cm_cfb, CM, MODE_CFB, NULL }, { "CTS", cm_cts, CM, MODE_CTS, NULL },
-    { "ECB", cm_ecb, CM, MODE_ECB, NULL }, { "OFB", cm_ofb, CM, MODE_OFB, NULL },
+    { "CBC", cm_cbc, CM, MODE_CBC, NULL }, { "CFB", cm_cfb, CM, MODE_CFB, NULL },
+    { "CTS", cm_cts, CM, MODE_CTS, NULL }, { "ECB", cm_ecb, CM, MODE_ECB, NULL },
+    { "OFB", cm_ofb, CM, MODE_OFB, NULL },
 };
 static const char *const cm_aliases[] = { "System.Security.Cryptography.CipherMode", NULL };
 static const xv_class class_ciphermode = {
-    .name = "CipherMode", .aliases = cm_aliases, .flags = XV_CLASS_ENUM, .smembers = cm_consts, .nsmembers = 5,
+    .name = "CipherMode",
+    .aliases = cm_aliases,
+    .flags = XV_CLASS_ENUM,
+    .smembers = cm_consts,
+    .nsmembers = 5,
 };
 EGET(pm_none, class_paddingmode, PAD_NONE)
 EGET(pm_pkcs7, class_paddingmode, PAD_PKCS7)
@@ -775,19 +857,25 @@ EGET(pm_ansi, class_paddingmode, PAD_ANSIX923)
 EGET(pm_iso, class_paddingmode, PAD_ISO10126)
 static const xv_member pm_consts[] = {
     { "ANSIX923", pm_ansi, PM, PAD_ANSIX923, NULL }, { "ISO10126", pm_iso, PM, PAD_ISO10126, NULL },
-    { "None", pm_none, PM, PAD_NONE, NULL }, { "PKCS7", pm_pkcs7, PM, PAD_PKCS7, NULL },
+    { "None", pm_none, PM, PAD_NONE, NULL },         { "PKCS7", pm_pkcs7, PM, PAD_PKCS7, NULL },
     { "Zeros", pm_zeros, PM, PAD_ZEROS, NULL },
 };
 static const char *const pm_aliases[] = { "System.Security.Cryptography.PaddingMode", NULL };
 static const xv_class class_paddingmode = {
-    .name = "PaddingMode", .aliases = pm_aliases, .flags = XV_CLASS_ENUM, .smembers = pm_consts, .nsmembers = 5,
+    .name = "PaddingMode",
+    .aliases = pm_aliases,
+    .flags = XV_CLASS_ENUM,
+    .smembers = pm_consts,
+    .nsmembers = 5,
 };
 
 static const xv_class *const classes[] = {
-    &class_sha1, &class_sha256, &class_sha384, &class_sha512, &class_md5,
-    &class_hmacsha1, &class_hmacsha256, &class_hmacsha384, &class_hmacsha512, &class_hmacmd5,
-    &class_rng, &class_aes, &class_tdes, &class_transform, &class_ciphermode, &class_paddingmode,
-    &lib1_class_x509, &lib1_class_rsa, &lib1_class_hashname, &lib1_class_sigpad,
-    NULL,
+    &class_sha1,          &class_sha256,      &class_sha384,
+    &class_sha512,        &class_md5,         &class_hmacsha1,
+    &class_hmacsha256,    &class_hmacsha384,  &class_hmacsha512,
+    &class_hmacmd5,       &class_rng,         &class_aes,
+    &class_tdes,          &class_transform,   &class_ciphermode,
+    &class_paddingmode,   &lib1_class_x509,   &lib1_class_rsa,
+    &lib1_class_hashname, &lib1_class_sigpad, NULL,
 };
 const xv_lib expr_lib_crypto = { "crypto", classes };

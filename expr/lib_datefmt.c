@@ -5,9 +5,11 @@
 
 #include "lib1.h"
 
-static const char *const month_names[12] = { "January", "February", "March", "April", "May", "June", "July",
-                                             "August", "September", "October", "November", "December" };
-static const char *const day_names[7] = { "Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday" };
+static const char *const month_names[12] = { "January",   "February", "March",    "April",
+                                             "May",       "June",     "July",     "August",
+                                             "September", "October",  "November", "December" };
+static const char *const day_names[7] = { "Sunday",   "Monday", "Tuesday", "Wednesday",
+                                          "Thursday", "Friday", "Saturday" };
 
 bool lib1_is_leap(int64_t y)
 {
@@ -66,22 +68,43 @@ void lib1_civil(int64_t ticks, lib1_tm *tm)
 static const char *std_pattern(char f, bool dto)
 {
     switch (f) {
-    case 'd': return "M/d/yyyy";
-    case 'D': return "dddd, MMMM d, yyyy";
-    case 'f': return "dddd, MMMM d, yyyy h:mm tt";
-    case 'F': return "dddd, MMMM d, yyyy h:mm:ss tt";
-    case 'g': return "M/d/yyyy h:mm tt";
-    case 'G': return dto ? "M/d/yyyy h:mm:ss tt zzz" : "M/d/yyyy h:mm:ss tt";
-    case 'm': case 'M': return "MMMM d";
-    case 'o': case 'O': return dto ? "yyyy'-'MM'-'dd'T'HH':'mm':'ss'.'fffffffzzz" : "yyyy'-'MM'-'dd'T'HH':'mm':'ss'.'fffffffK";
-    case 'r': case 'R': return "ddd, dd MMM yyyy HH':'mm':'ss 'GMT'";
-    case 's': return "yyyy'-'MM'-'dd'T'HH':'mm':'ss";
-    case 't': return "h:mm tt";
-    case 'T': return "h:mm:ss tt";
-    case 'u': return "yyyy'-'MM'-'dd HH':'mm':'ss'Z'";
-    case 'U': return "dddd, MMMM d, yyyy h:mm:ss tt";
-    case 'y': case 'Y': return "MMMM yyyy";
-    default: return NULL;
+    case 'd':
+        return "M/d/yyyy";
+    case 'D':
+        return "dddd, MMMM d, yyyy";
+    case 'f':
+        return "dddd, MMMM d, yyyy h:mm tt";
+    case 'F':
+        return "dddd, MMMM d, yyyy h:mm:ss tt";
+    case 'g':
+        return "M/d/yyyy h:mm tt";
+    case 'G':
+        return dto ? "M/d/yyyy h:mm:ss tt zzz" : "M/d/yyyy h:mm:ss tt";
+    case 'm':
+    case 'M':
+        return "MMMM d";
+    case 'o':
+    case 'O':
+        return dto ? "yyyy'-'MM'-'dd'T'HH':'mm':'ss'.'fffffffzzz"
+                   : "yyyy'-'MM'-'dd'T'HH':'mm':'ss'.'fffffffK";
+    case 'r':
+    case 'R':
+        return "ddd, dd MMM yyyy HH':'mm':'ss 'GMT'";
+    case 's':
+        return "yyyy'-'MM'-'dd'T'HH':'mm':'ss";
+    case 't':
+        return "h:mm tt";
+    case 'T':
+        return "h:mm:ss tt";
+    case 'u':
+        return "yyyy'-'MM'-'dd HH':'mm':'ss'Z'";
+    case 'U':
+        return "dddd, MMMM d, yyyy h:mm:ss tt";
+    case 'y':
+    case 'Y':
+        return "MMMM yyyy";
+    default:
+        return NULL;
     }
 }
 
@@ -194,7 +217,9 @@ int lib1_dt_format(expr_env *env, int64_t ticks, int kind, bool dto, str fmt, st
                 j++;
             }
             if (j >= fmt.len)
-                return expr_throw(env, "FormatException", "Cannot find a matching quote character for the character '%c'.", ch);
+                return expr_throw(env, "FormatException",
+                                  "Cannot find a matching quote character for the character '%c'.",
+                                  ch);
             n = j + 1 - i;
             break;
         }
@@ -266,9 +291,9 @@ static bool name_match(pcur *p, const char *const *names, int count, bool abbrev
 
 typedef struct pres {
     int y, mo, d, h, mi, s, frac;
-    int tz;        /* 0 none, 1 given */
+    int tz;         /* 0 none, 1 given */
     int offset_min; /* offset from UTC in minutes */
-    int pm;        /* -1 none, 0 AM, 1 PM */
+    int pm;         /* -1 none, 0 AM, 1 PM */
 } pres;
 
 static bool parse_frac(pcur *p, pres *r)
@@ -351,7 +376,8 @@ static bool parse_any(str s, pres *r)
         lit(&p, ',');
         skip_ws(&p);
     }
-    if (name_match(&p, month_names, 12, false, &r->mo) || name_match(&p, month_names, 12, true, &r->mo)) {
+    if (name_match(&p, month_names, 12, false, &r->mo) ||
+        name_match(&p, month_names, 12, true, &r->mo)) {
         r->mo++;
         skip_ws(&p);
         if (!digits(&p, 1, 2, &r->d))
@@ -462,7 +488,8 @@ static bool parse_exact(str s, str fmt, pres *r)
             for (size_t k = got; k < 7; k++)
                 v *= 10;
             r->frac = v;
-            if (ch == 'F' && got == 0 && p.i > 0 && i > 0 && fmt.ptr[i - 1] == '.' && p.s.ptr[p.i - 1] == '.')
+            if (ch == 'F' && got == 0 && p.i > 0 && i > 0 && fmt.ptr[i - 1] == '.' &&
+                p.s.ptr[p.i - 1] == '.')
                 p.i--;
             break;
         }
@@ -551,10 +578,12 @@ int lib1_dt_parse(str s, const str *fmt, int64_t styles, bool dto, int64_t *tick
 int lib1_dt_days_in_month(xv_call *c, xv *out)
 {
     int64_t y, m;
-    if (lib1_int(c, 0, "DateTime.DaysInMonth", &y) < 0 || lib1_int(c, 1, "DateTime.DaysInMonth", &m) < 0)
+    if (lib1_int(c, 0, "DateTime.DaysInMonth", &y) < 0 ||
+        lib1_int(c, 1, "DateTime.DaysInMonth", &m) < 0)
         return -1;
     if (y < 1 || y > 9999 || m < 1 || m > 12)
-        return expr_throw(c->env, "ArgumentOutOfRangeException", "Month must be between one and twelve. (Parameter 'month')");
+        return expr_throw(c->env, "ArgumentOutOfRangeException",
+                          "Month must be between one and twelve. (Parameter 'month')");
     *out = xv_int(lib1_days_in_month(y, (int)m));
     return 0;
 }
@@ -565,7 +594,8 @@ int lib1_dt_is_leap_year(xv_call *c, xv *out)
     if (lib1_int(c, 0, "DateTime.IsLeapYear", &y) < 0)
         return -1;
     if (y < 1 || y > 9999)
-        return expr_throw(c->env, "ArgumentOutOfRangeException", "Year must be between 1 and 9999. (Parameter 'year')");
+        return expr_throw(c->env, "ArgumentOutOfRangeException",
+                          "Year must be between 1 and 9999. (Parameter 'year')");
     *out = xv_bool(lib1_is_leap(y));
     return 0;
 }
@@ -583,7 +613,8 @@ int lib1_dt_specify_kind(xv_call *c, xv *out)
 {
     xv v = xv_null();
     int64_t k;
-    if (dt_arg(c, 0, "DateTime.SpecifyKind", &v) < 0 || lib1_enum(c, 1, "DateTime.SpecifyKind", &lib1_class_datetimekind, &k) < 0)
+    if (dt_arg(c, 0, "DateTime.SpecifyKind", &v) < 0 ||
+        lib1_enum(c, 1, "DateTime.SpecifyKind", &lib1_class_datetimekind, &k) < 0)
         return -1;
     *out = lib1_datetime(v.u.dt.ticks, (int)k);
     return 0;
@@ -614,20 +645,21 @@ int lib1_dt_from_file_time(xv_call *c, xv *out)
         return -1;
     const int64_t off = 504911232000000000LL; /* 1601-01-01 */
     if (ft < 0 || ft > LIB1_MAX_TICKS - off)
-        return expr_throw(c->env, "ArgumentOutOfRangeException", "Not a valid Win32 FileTime. (Parameter 'fileTime')");
+        return expr_throw(c->env, "ArgumentOutOfRangeException",
+                          "Not a valid Win32 FileTime. (Parameter 'fileTime')");
     *out = lib1_datetime(ft + off, XV_DT_UTC);
     return 0;
 }
 
 /* ---- enums ---- */
 
-#define EGET(fn, cls, v)                               \
-    static int fn(expr_env *env, xv self, xv *out)     \
-    {                                                  \
-        (void)env;                                     \
-        (void)self;                                    \
-        *out = lib1_enum_val(&cls, v);                 \
-        return 0;                                      \
+#define EGET(fn, cls, v)                                                                           \
+    static int fn(expr_env *env, xv self, xv *out)                                                 \
+    {                                                                                              \
+        (void)env;                                                                                 \
+        (void)self;                                                                                \
+        *out = lib1_enum_val(&cls, v);                                                             \
+        return 0;                                                                                  \
     }
 EGET(k_unspecified, lib1_class_datetimekind, 0)
 EGET(k_utc, lib1_class_datetimekind, 1)
@@ -639,8 +671,11 @@ static const xv_member kind_consts[] = {
 };
 static const char *const kind_aliases[] = { "System.DateTimeKind", NULL };
 const xv_class lib1_class_datetimekind = {
-    .name = "DateTimeKind", .aliases = kind_aliases, .flags = XV_CLASS_ENUM,
-    .smembers = kind_consts, .nsmembers = 3,
+    .name = "DateTimeKind",
+    .aliases = kind_aliases,
+    .flags = XV_CLASS_ENUM,
+    .smembers = kind_consts,
+    .nsmembers = 3,
 };
 
 EGET(w_sun, lib1_class_dayofweek, 0)
@@ -652,14 +687,18 @@ EGET(w_fri, lib1_class_dayofweek, 5)
 EGET(w_sat, lib1_class_dayofweek, 6)
 #define DOW &lib1_class_dayofweek
 static const xv_member dow_consts[] = {
-    { "Friday", w_fri, DOW, 5, NULL }, { "Monday", w_mon, DOW, 1, NULL }, { "Saturday", w_sat, DOW, 6, NULL },
-    { "Sunday", w_sun, DOW, 0, NULL }, { "Thursday", w_thu, DOW, 4, NULL }, { "Tuesday", w_tue, DOW, 2, NULL },
+    { "Friday", w_fri, DOW, 5, NULL },    { "Monday", w_mon, DOW, 1, NULL },
+    { "Saturday", w_sat, DOW, 6, NULL },  { "Sunday", w_sun, DOW, 0, NULL },
+    { "Thursday", w_thu, DOW, 4, NULL },  { "Tuesday", w_tue, DOW, 2, NULL },
     { "Wednesday", w_wed, DOW, 3, NULL },
 };
 static const char *const dow_aliases[] = { "System.DayOfWeek", NULL };
 const xv_class lib1_class_dayofweek = {
-    .name = "DayOfWeek", .aliases = dow_aliases, .flags = XV_CLASS_ENUM,
-    .smembers = dow_consts, .nsmembers = 7,
+    .name = "DayOfWeek",
+    .aliases = dow_aliases,
+    .flags = XV_CLASS_ENUM,
+    .smembers = dow_consts,
+    .nsmembers = 7,
 };
 
 EGET(st_none, lib1_class_datetimestyles, 0)
@@ -670,25 +709,25 @@ EGET(st_assume_utc, lib1_class_datetimestyles, 64)
 EGET(st_roundtrip, lib1_class_datetimestyles, 128)
 #define DTS &lib1_class_datetimestyles
 static const xv_member dts_consts[] = {
-    { "AdjustToUniversal", st_adjust_utc, DTS, 16, NULL }, { "AllowWhiteSpaces", st_allow_ws, DTS, 7, NULL },
-    { "AssumeLocal", st_assume_local, DTS, 32, NULL }, { "AssumeUniversal", st_assume_utc, DTS, 64, NULL },
-    { "None", st_none, DTS, 0, NULL }, { "RoundtripKind", st_roundtrip, DTS, 128, NULL },
+    { "AdjustToUniversal", st_adjust_utc, DTS, 16, NULL },
+    { "AllowWhiteSpaces", st_allow_ws, DTS, 7, NULL },
+    { "AssumeLocal", st_assume_local, DTS, 32, NULL },
+    { "AssumeUniversal", st_assume_utc, DTS, 64, NULL },
+    { "None", st_none, DTS, 0, NULL },
+    { "RoundtripKind", st_roundtrip, DTS, 128, NULL },
 };
 static const char *const dts_aliases[] = { "System.Globalization.DateTimeStyles", NULL };
 const xv_class lib1_class_datetimestyles = {
-    .name = "DateTimeStyles", .aliases = dts_aliases, .flags = XV_CLASS_ENUM,
-    .smembers = dts_consts, .nsmembers = 6,
+    .name = "DateTimeStyles",
+    .aliases = dts_aliases,
+    .flags = XV_CLASS_ENUM,
+    .smembers = dts_consts,
+    .nsmembers = 6,
 };
 
 static const xv_class *const classes[] = {
-    &expr_class_datetime,
-    &expr_class_datetimeoffset,
-    &expr_class_timespan,
-    &expr_class_guid,
-    &lib1_class_datetimekind,
-    &lib1_class_dayofweek,
-    &lib1_class_datetimestyles,
-    &lib1_class_random,
-    NULL,
+    &expr_class_datetime,       &expr_class_datetimeoffset, &expr_class_timespan,
+    &expr_class_guid,           &lib1_class_datetimekind,   &lib1_class_dayofweek,
+    &lib1_class_datetimestyles, &lib1_class_random,         NULL,
 };
 const xv_lib expr_lib_datetime = { "datetime", classes };

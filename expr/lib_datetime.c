@@ -40,7 +40,8 @@ static xv like(xv self, int64_t ticks)
 static int range_error(expr_env *env)
 {
     return expr_throw(env, "ArgumentOutOfRangeException",
-                      "The added or subtracted value results in an un-representable DateTime. (Parameter 'value')");
+                      "The added or subtracted value results in an un-representable DateTime. "
+                      "(Parameter 'value')");
 }
 
 static int add_ticks(expr_env *env, xv self, int64_t delta, xv *out)
@@ -74,9 +75,11 @@ int expr_datetime_arith(expr_env *env, int op, xv a, xv b, xv *out)
     }
     if (a.kind == XV_TIMESPAN && b.kind == XV_TIMESPAN && (op == '+' || op == '-')) {
         int64_t r;
-        bool ovf = op == '+' ? __builtin_add_overflow(a.u.i, b.u.i, &r) : __builtin_sub_overflow(a.u.i, b.u.i, &r);
+        bool ovf = op == '+' ? __builtin_add_overflow(a.u.i, b.u.i, &r)
+                             : __builtin_sub_overflow(a.u.i, b.u.i, &r);
         if (ovf)
-            return expr_throw(env, "OverflowException", "TimeSpan overflowed because the duration is too long.");
+            return expr_throw(env, "OverflowException",
+                              "TimeSpan overflowed because the duration is too long.");
         *out = lib1_timespan(r);
         return 1;
     }
@@ -85,8 +88,10 @@ int expr_datetime_arith(expr_env *env, int op, xv a, xv b, xv *out)
         return 1;
     }
     if (op == '*' || op == '/') { /* TimeSpan * double, double * TimeSpan, TimeSpan / double */
-        xv ts = op == '*' && b.kind == XV_TIMESPAN ? b : a, f = op == '*' && b.kind == XV_TIMESPAN ? a : b;
-        if (ts.kind != XV_TIMESPAN || (f.kind != XV_INT && f.kind != XV_DOUBLE && f.kind != XV_CHAR))
+        xv ts = op == '*' && b.kind == XV_TIMESPAN ? b : a,
+           f = op == '*' && b.kind == XV_TIMESPAN ? a : b;
+        if (ts.kind != XV_TIMESPAN ||
+            (f.kind != XV_INT && f.kind != XV_DOUBLE && f.kind != XV_CHAR))
             return 0;
         double x = f.kind == XV_DOUBLE ? f.u.d : f.kind == XV_CHAR ? (double)f.u.ch : (double)f.u.i;
         return lib1_timespan_scale(env, ts.u.i, x, op == '/', out) < 0 ? -1 : 1;
@@ -99,10 +104,13 @@ int expr_datetime_arith(expr_env *env, int op, xv a, xv b, xv *out)
 static int ymd_ticks(xv_call *c, const char *who, int64_t *parts, size_t n, int64_t *ticks)
 {
     int64_t y = parts[0], m = parts[1], d = parts[2];
-    int64_t h = n > 3 ? parts[3] : 0, mi = n > 4 ? parts[4] : 0, s = n > 5 ? parts[5] : 0, ms = n > 6 ? parts[6] : 0;
-    if (y < 1 || y > 9999 || m < 1 || m > 12 || d < 1 || d > lib1_days_in_month(y, (int)m) || h < 0 || h > 23 ||
-        mi < 0 || mi > 59 || s < 0 || s > 59 || ms < 0 || ms > 999)
-        return expr_throw(c->env, "ArgumentOutOfRangeException", "Year, Month, and Day parameters describe an un-representable DateTime. (%s)", who);
+    int64_t h = n > 3 ? parts[3] : 0, mi = n > 4 ? parts[4] : 0, s = n > 5 ? parts[5] : 0,
+            ms = n > 6 ? parts[6] : 0;
+    if (y < 1 || y > 9999 || m < 1 || m > 12 || d < 1 || d > lib1_days_in_month(y, (int)m) ||
+        h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 59 || ms < 0 || ms > 999)
+        return expr_throw(
+            c->env, "ArgumentOutOfRangeException",
+            "Year, Month, and Day parameters describe an un-representable DateTime. (%s)", who);
     *ticks = lib1_days_from_civil(y, (unsigned)m, (unsigned)d) * LIB1_TICKS_PER_DAY +
              (h * 3600 + mi * 60 + s) * LIB1_TICKS_PER_SEC + ms * LIB1_TICKS_PER_MS;
     return 0;
@@ -126,7 +134,9 @@ static int dt_ctor(xv_call *c, xv *out)
     if (n == 1) {
         t = parts[0];
         if (t < 0 || t > LIB1_MAX_TICKS)
-            return expr_throw(c->env, "ArgumentOutOfRangeException", "Ticks must be between DateTime.MinValue.Ticks and DateTime.MaxValue.Ticks. (Parameter 'ticks')");
+            return expr_throw(c->env, "ArgumentOutOfRangeException",
+                              "Ticks must be between DateTime.MinValue.Ticks and "
+                              "DateTime.MaxValue.Ticks. (Parameter 'ticks')");
     } else if (n == 3 || n == 6 || n == 7) {
         if (ymd_ticks(c, who, parts, n, &t) < 0)
             return -1;
@@ -200,7 +210,8 @@ static int64_t styles_arg(xv_call *c, size_t from, size_t to)
 
 static int parse_fail(expr_env *env, str s)
 {
-    return expr_throw(env, "FormatException", "String '%.*s' was not recognized as a valid DateTime.",
+    return expr_throw(env, "FormatException",
+                      "String '%.*s' was not recognized as a valid DateTime.",
                       (int)(s.len > 64 ? 64 : s.len), s.ptr);
 }
 
@@ -270,24 +281,45 @@ static int parse_exact_common(xv_call *c, bool dto, bool try, xv *out)
     return 0;
 }
 
-static int dt_parse(xv_call *c, xv *out) { return parse_common(c, false, false, out); }
-static int dt_try_parse(xv_call *c, xv *out) { return parse_common(c, false, true, out); }
-static int dt_parse_exact(xv_call *c, xv *out) { return parse_exact_common(c, false, false, out); }
-static int dt_try_parse_exact(xv_call *c, xv *out) { return parse_exact_common(c, false, true, out); }
-static int dto_parse(xv_call *c, xv *out) { return parse_common(c, true, false, out); }
-static int dto_try_parse(xv_call *c, xv *out) { return parse_common(c, true, true, out); }
-static int dto_parse_exact(xv_call *c, xv *out) { return parse_exact_common(c, true, false, out); }
+static int dt_parse(xv_call *c, xv *out)
+{
+    return parse_common(c, false, false, out);
+}
+static int dt_try_parse(xv_call *c, xv *out)
+{
+    return parse_common(c, false, true, out);
+}
+static int dt_parse_exact(xv_call *c, xv *out)
+{
+    return parse_exact_common(c, false, false, out);
+}
+static int dt_try_parse_exact(xv_call *c, xv *out)
+{
+    return parse_exact_common(c, false, true, out);
+}
+static int dto_parse(xv_call *c, xv *out)
+{
+    return parse_common(c, true, false, out);
+}
+static int dto_try_parse(xv_call *c, xv *out)
+{
+    return parse_common(c, true, true, out);
+}
+static int dto_parse_exact(xv_call *c, xv *out)
+{
+    return parse_exact_common(c, true, false, out);
+}
 
 /* ---- instance members (DateTime and DateTimeOffset) ---- */
 
-#define TMGET(fn, field)                                  \
-    static int fn(expr_env *env, xv self, xv *out)        \
-    {                                                     \
-        (void)env;                                        \
-        lib1_tm tm;                                       \
-        lib1_civil(self.u.dt.ticks, &tm);                 \
-        *out = xv_int(field);                             \
-        return 0;                                         \
+#define TMGET(fn, field)                                                                           \
+    static int fn(expr_env *env, xv self, xv *out)                                                 \
+    {                                                                                              \
+        (void)env;                                                                                 \
+        lib1_tm tm;                                                                                \
+        lib1_civil(self.u.dt.ticks, &tm);                                                          \
+        *out = xv_int(field);                                                                      \
+        return 0;                                                                                  \
     }
 TMGET(dt_year, tm.year)
 TMGET(dt_month, tm.month)
@@ -377,11 +409,27 @@ static int add_units(xv_call *c, int64_t scale, double limit, const char *who, x
     return add_ticks(c->env, c->self, ticks, out);
 }
 
-static int dt_add_days(xv_call *c, xv *out) { return add_units(c, LIB1_TICKS_PER_DAY, 10000.0 * 366, "DateTime.AddDays", out); }
-static int dt_add_hours(xv_call *c, xv *out) { return add_units(c, 3600 * LIB1_TICKS_PER_SEC, 10000.0 * 366 * 24, "DateTime.AddHours", out); }
-static int dt_add_minutes(xv_call *c, xv *out) { return add_units(c, 60 * LIB1_TICKS_PER_SEC, 10000.0 * 366 * 1440, "DateTime.AddMinutes", out); }
-static int dt_add_seconds(xv_call *c, xv *out) { return add_units(c, LIB1_TICKS_PER_SEC, 10000.0 * 366 * 86400, "DateTime.AddSeconds", out); }
-static int dt_add_ms(xv_call *c, xv *out) { return add_units(c, LIB1_TICKS_PER_MS, 10000.0 * 366 * 86400000, "DateTime.AddMilliseconds", out); }
+static int dt_add_days(xv_call *c, xv *out)
+{
+    return add_units(c, LIB1_TICKS_PER_DAY, 10000.0 * 366, "DateTime.AddDays", out);
+}
+static int dt_add_hours(xv_call *c, xv *out)
+{
+    return add_units(c, 3600 * LIB1_TICKS_PER_SEC, 10000.0 * 366 * 24, "DateTime.AddHours", out);
+}
+static int dt_add_minutes(xv_call *c, xv *out)
+{
+    return add_units(c, 60 * LIB1_TICKS_PER_SEC, 10000.0 * 366 * 1440, "DateTime.AddMinutes", out);
+}
+static int dt_add_seconds(xv_call *c, xv *out)
+{
+    return add_units(c, LIB1_TICKS_PER_SEC, 10000.0 * 366 * 86400, "DateTime.AddSeconds", out);
+}
+static int dt_add_ms(xv_call *c, xv *out)
+{
+    return add_units(c, LIB1_TICKS_PER_MS, 10000.0 * 366 * 86400000, "DateTime.AddMilliseconds",
+                     out);
+}
 
 static int dt_add_ticks(xv_call *c, xv *out)
 {
@@ -404,7 +452,8 @@ static int dt_add_months(xv_call *c, xv *out)
     if (lib1_int(c, 0, "DateTime.AddMonths", &months) < 0)
         return -1;
     if (months < -120000 || months > 120000)
-        return expr_throw(c->env, "ArgumentOutOfRangeException", "Months value must be between +/-120000. (Parameter 'months')");
+        return expr_throw(c->env, "ArgumentOutOfRangeException",
+                          "Months value must be between +/-120000. (Parameter 'months')");
     lib1_tm tm;
     lib1_civil(c->self.u.dt.ticks, &tm);
     int64_t idx = (int64_t)tm.year * 12 + (tm.month - 1) + months;
@@ -414,7 +463,8 @@ static int dt_add_months(xv_call *c, xv *out)
     int d = tm.day;
     if (d > lib1_days_in_month(y, (int)m))
         d = lib1_days_in_month(y, (int)m);
-    int64_t t = lib1_days_from_civil(y, (unsigned)m, (unsigned)d) * LIB1_TICKS_PER_DAY + c->self.u.dt.ticks % LIB1_TICKS_PER_DAY;
+    int64_t t = lib1_days_from_civil(y, (unsigned)m, (unsigned)d) * LIB1_TICKS_PER_DAY +
+                c->self.u.dt.ticks % LIB1_TICKS_PER_DAY;
     *out = like(c->self, t);
     return 0;
 }
@@ -425,7 +475,8 @@ static int dt_add_years(xv_call *c, xv *out)
     if (lib1_int(c, 0, "DateTime.AddYears", &y) < 0)
         return -1;
     if (y < -10000 || y > 10000)
-        return expr_throw(c->env, "ArgumentOutOfRangeException", "Years value must be between +/-10000. (Parameter 'years')");
+        return expr_throw(c->env, "ArgumentOutOfRangeException",
+                          "Years value must be between +/-10000. (Parameter 'years')");
     xv args[1] = { xv_int(y * 12) };
     xv_call cc = *c;
     cc.args = args;
@@ -454,14 +505,14 @@ static int dt_to_string(xv_call *c, xv *out)
     return 0;
 }
 
-#define DT_FMT(fn, f)                                                       \
-    static int fn(xv_call *c, xv *out)                                      \
-    {                                                                       \
-        str r;                                                              \
-        if (expr_datetime_to_string(c->env, c->self, STR_LIT(f), &r) < 0)   \
-            return -1;                                                      \
-        *out = xv_str(r);                                                   \
-        return 0;                                                           \
+#define DT_FMT(fn, f)                                                                              \
+    static int fn(xv_call *c, xv *out)                                                             \
+    {                                                                                              \
+        str r;                                                                                     \
+        if (expr_datetime_to_string(c->env, c->self, STR_LIT(f), &r) < 0)                          \
+            return -1;                                                                             \
+        *out = xv_str(r);                                                                          \
+        return 0;                                                                                  \
     }
 DT_FMT(dt_short_date, "d")
 DT_FMT(dt_long_date, "D")
@@ -484,7 +535,8 @@ static int dt_to_file_time(xv_call *c, xv *out)
 {
     const int64_t off = 504911232000000000LL;
     if (c->self.u.dt.ticks < off)
-        return expr_throw(c->env, "ArgumentOutOfRangeException", "Not a valid Win32 FileTime. (Parameter 'fileTime')");
+        return expr_throw(c->env, "ArgumentOutOfRangeException",
+                          "Not a valid Win32 FileTime. (Parameter 'fileTime')");
     *out = xv_long(c->self.u.dt.ticks - off);
     return 0;
 }
@@ -505,7 +557,8 @@ static int dt_compare_to(xv_call *c, xv *out)
 static int dt_equals(xv_call *c, xv *out)
 {
     xv o = c->args[0];
-    *out = xv_bool(o.kind == XV_DATETIME && is_dto(o) == is_dto(c->self) && o.u.dt.ticks == c->self.u.dt.ticks);
+    *out = xv_bool(o.kind == XV_DATETIME && is_dto(o) == is_dto(c->self) &&
+                   o.u.dt.ticks == c->self.u.dt.ticks);
     return 0;
 }
 
@@ -555,20 +608,23 @@ static int from_unix(xv_call *c, int64_t scale, int64_t lo, int64_t hi, const ch
     if (lib1_int(c, 0, who, &v) < 0)
         return -1;
     if (v < lo || v > hi)
-        return expr_throw(c->env, "ArgumentOutOfRangeException", "Valid values are between %lld and %lld, inclusive. (%s)",
-                          (long long)lo, (long long)hi, who);
+        return expr_throw(c->env, "ArgumentOutOfRangeException",
+                          "Valid values are between %lld and %lld, inclusive. (%s)", (long long)lo,
+                          (long long)hi, who);
     *out = dto_make(LIB1_UNIX_EPOCH + v * scale);
     return 0;
 }
 
 static int dto_from_unix_seconds(xv_call *c, xv *out)
 {
-    return from_unix(c, LIB1_TICKS_PER_SEC, -62135596800LL, 253402300799LL, "DateTimeOffset.FromUnixTimeSeconds", out);
+    return from_unix(c, LIB1_TICKS_PER_SEC, -62135596800LL, 253402300799LL,
+                     "DateTimeOffset.FromUnixTimeSeconds", out);
 }
 
 static int dto_from_unix_ms(xv_call *c, xv *out)
 {
-    return from_unix(c, LIB1_TICKS_PER_MS, -62135596800000LL, 253402300799999LL, "DateTimeOffset.FromUnixTimeMilliseconds", out);
+    return from_unix(c, LIB1_TICKS_PER_MS, -62135596800000LL, 253402300799999LL,
+                     "DateTimeOffset.FromUnixTimeMilliseconds", out);
 }
 
 static int dto_utc_now(expr_env *env, xv self, xv *out)
@@ -628,7 +684,9 @@ static int dto_ctor(xv_call *c, xv *out)
         return n == 6 || n == 7 ? -1 : lib1_arg_error(c, n, who, "int");
     t -= off.u.i;
     if (t < 0 || t > LIB1_MAX_TICKS)
-        return expr_throw(c->env, "ArgumentOutOfRangeException", "The UTC time represented when the offset is applied must be between year 0 and 10,000. (Parameter 'offset')");
+        return expr_throw(c->env, "ArgumentOutOfRangeException",
+                          "The UTC time represented when the offset is applied must be between "
+                          "year 0 and 10,000. (Parameter 'offset')");
     *out = dto_make(t);
     return 0;
 }
@@ -637,10 +695,10 @@ static int dto_ctor(xv_call *c, xv *out)
 
 #define DT &expr_class_datetime
 #define TS &expr_class_timespan
-#define I &expr_class_int
-#define S &expr_class_string
-#define L &expr_class_long
-#define B &expr_class_bool
+#define I  &expr_class_int
+#define S  &expr_class_string
+#define L  &expr_class_long
+#define B  &expr_class_bool
 static const xv_member dt_members[] = {
     { "Date", dt_date, DT, 0, NULL },
     { "Day", dt_day, I, 0, NULL },
@@ -761,10 +819,8 @@ static const xv_method dto_methods[] = {
     { "ToUnixTimeSeconds", 0, 0, dto_unix_seconds, L, 0, NULL },
 };
 static const xv_member dto_statics[] = {
-    { "MaxValue", dto_max, DTO, 0, NULL },
-    { "MinValue", dto_min, DTO, 0, NULL },
-    { "Now", dto_utc_now, DTO, 0, NULL },
-    { "UnixEpoch", dto_unix_epoch, DTO, 0, NULL },
+    { "MaxValue", dto_max, DTO, 0, NULL },   { "MinValue", dto_min, DTO, 0, NULL },
+    { "Now", dto_utc_now, DTO, 0, NULL },    { "UnixEpoch", dto_unix_epoch, DTO, 0, NULL },
     { "UtcNow", dto_utc_now, DTO, 0, NULL },
 };
 static const xv_method dto_smethods[] = {
@@ -791,4 +847,3 @@ const xv_class expr_class_datetimeoffset = {
     .ctor_min = 1,
     .ctor_max = 8,
 };
-

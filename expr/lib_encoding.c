@@ -25,7 +25,8 @@ static int bytes_index(xv_call *c, int64_t *i)
     if (lib1_int(c, 0, "Byte[].Item", i) < 0)
         return -1;
     if (*i < 0 || *i >= (int64_t)c->self.u.s.len)
-        return expr_throw(c->env, "IndexOutOfRangeException", "Index was outside the bounds of the array.");
+        return expr_throw(c->env, "IndexOutOfRangeException",
+                          "Index was outside the bounds of the array.");
     return 0;
 }
 
@@ -44,7 +45,8 @@ static int bytes_index_set(xv_call *c, xv *out)
     if (bytes_index(c, &i) < 0 || lib1_int(c, 1, "Byte[].Item", &v) < 0)
         return -1;
     if (v < 0 || v > 255)
-        return expr_throw(c->env, "OverflowException", "Value was either too large or too small for an unsigned byte.");
+        return expr_throw(c->env, "OverflowException",
+                          "Value was either too large or too small for an unsigned byte.");
     ((char *)(uintptr_t)c->self.u.s.ptr)[i] = (char)v; /* byte arrays live in the arena */
     *out = byte_val((uint8_t)v);
     return 0;
@@ -126,13 +128,13 @@ static xv enc_obj(const encoding *e)
     return xv_obj(&lib1_class_encoding, (void *)(uintptr_t)e);
 }
 
-#define ENC_GETTER(fn, id)                             \
-    static int fn(expr_env *env, xv self, xv *out)     \
-    {                                                  \
-        (void)env;                                     \
-        (void)self;                                    \
-        *out = enc_obj(&encodings[id]);                \
-        return 0;                                      \
+#define ENC_GETTER(fn, id)                                                                         \
+    static int fn(expr_env *env, xv self, xv *out)                                                 \
+    {                                                                                              \
+        (void)env;                                                                                 \
+        (void)self;                                                                                \
+        *out = enc_obj(&encodings[id]);                                                            \
+        return 0;                                                                                  \
     }
 ENC_GETTER(enc_utf8, ENC_UTF8)
 ENC_GETTER(enc_ascii, ENC_ASCII)
@@ -227,7 +229,8 @@ static int decode(expr_env *env, const encoding *e, str s, str *out)
             lib1_sb_cp(&b, e->id == ENC_ASCII && p[i] >= 0x80 ? '?' : p[i]);
     } else if (e->id == ENC_UTF32) {
         for (size_t i = 0; i + 3 < s.len; i += 4) {
-            uint32_t cp = p[i] | (uint32_t)p[i + 1] << 8 | (uint32_t)p[i + 2] << 16 | (uint32_t)p[i + 3] << 24;
+            uint32_t cp = p[i] | (uint32_t)p[i + 1] << 8 | (uint32_t)p[i + 2] << 16 |
+                          (uint32_t)p[i + 3] << 24;
             lib1_sb_cp(&b, cp > 0x10FFFF || (cp >= 0xD800 && cp < 0xE000) ? 0xFFFD : cp);
         }
         if (s.len % 4)
@@ -237,7 +240,8 @@ static int decode(expr_env *env, const encoding *e, str s, str *out)
         for (size_t i = 0; i + 1 < s.len; i += 2) {
             uint32_t u = be ? (uint32_t)p[i] << 8 | p[i + 1] : p[i] | (uint32_t)p[i + 1] << 8;
             if (u >= 0xD800 && u < 0xDC00 && i + 3 < s.len) {
-                uint32_t l = be ? (uint32_t)p[i + 2] << 8 | p[i + 3] : p[i + 2] | (uint32_t)p[i + 3] << 8;
+                uint32_t l =
+                    be ? (uint32_t)p[i + 2] << 8 | p[i + 3] : p[i + 2] | (uint32_t)p[i + 3] << 8;
                 if (l >= 0xDC00 && l < 0xE000) {
                     lib1_sb_cp(&b, 0x10000 + ((u - 0xD800) << 10) + (l - 0xDC00));
                     i += 2;
@@ -262,7 +266,8 @@ static int text_arg(xv_call *c, const char *who, str *out)
         if (c->nargs >= 3 && (lib1_int(c, 1, who, &st) < 0 || lib1_int(c, 2, who, &n) < 0))
             return -1;
         if (st < 0 || n < 0 || st + n > (int64_t)l->n)
-            return expr_throw(c->env, "ArgumentOutOfRangeException", "Index was out of range. (Parameter 'index')");
+            return expr_throw(c->env, "ArgumentOutOfRangeException",
+                              "Index was out of range. (Parameter 'index')");
         lib1_sb b;
         lib1_sb_init(&b, c->env, (size_t)n);
         for (int64_t k = st; k < st + n; k++) {
@@ -282,7 +287,8 @@ static int text_arg(xv_call *c, const char *who, str *out)
             return -1;
         int64_t len = (int64_t)lib1_u16_len(*out);
         if (st < 0 || n < 0 || st + n > len)
-            return expr_throw(c->env, "ArgumentOutOfRangeException", "Index was out of range. (Parameter 'index')");
+            return expr_throw(c->env, "ArgumentOutOfRangeException",
+                              "Index was out of range. (Parameter 'index')");
         size_t b0 = lib1_u16_off(*out, (size_t)st), b1 = lib1_u16_off(*out, (size_t)(st + n));
         *out = str_make(out->ptr + b0, b1 - b0);
     }
@@ -320,7 +326,9 @@ static int bytes_arg_range(xv_call *c, const char *who, str *b)
         if (lib1_int(c, 1, who, &st) < 0 || lib1_int(c, 2, who, &n) < 0)
             return -1;
         if (st < 0 || n < 0 || st + n > (int64_t)b->len)
-            return expr_throw(c->env, "ArgumentOutOfRangeException", "Index and count must refer to a location within the buffer. (Parameter 'bytes')");
+            return expr_throw(
+                c->env, "ArgumentOutOfRangeException",
+                "Index and count must refer to a location within the buffer. (Parameter 'bytes')");
         *b = str_make(b->ptr + st, (size_t)n);
     }
     return 0;
@@ -356,7 +364,8 @@ static int enc_get_chars(xv_call *c, xv *out)
 static int enc_get_char_count(xv_call *c, xv *out)
 {
     str b, r;
-    if (bytes_arg_range(c, "Encoding.GetCharCount", &b) < 0 || decode(c->env, enc_self(c), b, &r) < 0)
+    if (bytes_arg_range(c, "Encoding.GetCharCount", &b) < 0 ||
+        decode(c->env, enc_self(c), b, &r) < 0)
         return -1;
     *out = xv_int((int64_t)lib1_u16_len(r));
     return 0;
@@ -412,7 +421,8 @@ static int enc_get_encoding(xv_call *c, xv *out)
     }
     if (v.kind != XV_INT && v.kind != XV_STR)
         return lib1_arg_error(c, 0, "Encoding.GetEncoding", "string or int");
-    return expr_throw(c->env, "ArgumentException", "'%s' is not a supported encoding name.", xv_type_name(v));
+    return expr_throw(c->env, "ArgumentException", "'%s' is not a supported encoding name.",
+                      xv_type_name(v));
 }
 
 #define ENC &lib1_class_encoding
@@ -433,12 +443,9 @@ static const xv_member enc_members[] = {
     { "WebName", enc_web_name, &expr_class_string, 0, NULL },
 };
 static const xv_member enc_statics[] = {
-    { "ASCII", enc_ascii, ENC, 0, NULL },
-    { "BigEndianUnicode", enc_bigendian, ENC, 0, NULL },
-    { "Default", enc_utf8, ENC, 0, NULL },
-    { "Latin1", enc_latin1, ENC, 0, NULL },
-    { "UTF32", enc_utf32, ENC, 0, NULL },
-    { "UTF8", enc_utf8, ENC, 0, NULL },
+    { "ASCII", enc_ascii, ENC, 0, NULL },     { "BigEndianUnicode", enc_bigendian, ENC, 0, NULL },
+    { "Default", enc_utf8, ENC, 0, NULL },    { "Latin1", enc_latin1, ENC, 0, NULL },
+    { "UTF32", enc_utf32, ENC, 0, NULL },     { "UTF8", enc_utf8, ENC, 0, NULL },
     { "Unicode", enc_unicode, ENC, 0, NULL },
 };
 static const xv_method enc_smethods[] = {
@@ -493,8 +500,10 @@ static int bc_to_string(xv_call *c, xv *out)
     }
     if (c->nargs > 2 && lib1_int(c, 2, "BitConverter.ToString", &n) < 0)
         return -1;
-    if (st < 0 || n < 0 || st + n > (int64_t)b.len || (st >= (int64_t)b.len && b.len > 0 && c->nargs > 1 && n > 0))
-        return expr_throw(c->env, "ArgumentOutOfRangeException", "Index was out of range. (Parameter 'startIndex')");
+    if (st < 0 || n < 0 || st + n > (int64_t)b.len ||
+        (st >= (int64_t)b.len && b.len > 0 && c->nargs > 1 && n > 0))
+        return expr_throw(c->env, "ArgumentOutOfRangeException",
+                          "Index was out of range. (Parameter 'startIndex')");
     lib1_sb sb;
     lib1_sb_init(&sb, c->env, (size_t)n * 3);
     for (int64_t i = st; i < st + n; i++) {
@@ -559,7 +568,8 @@ static int bc_read(xv_call *c, size_t n, const char *who, uint64_t *u)
     if (lib1_bytes(c, 0, who, &b) < 0 || (c->nargs > 1 && lib1_int(c, 1, who, &st) < 0))
         return -1;
     if (st < 0 || st + (int64_t)n > (int64_t)b.len)
-        return expr_throw(c->env, "ArgumentOutOfRangeException", "Index was out of range. (Parameter 'startIndex')");
+        return expr_throw(c->env, "ArgumentOutOfRangeException",
+                          "Index was out of range. (Parameter 'startIndex')");
     *u = 0;
     for (size_t i = 0; i < n; i++)
         *u |= (uint64_t)(unsigned char)b.ptr[st + (int64_t)i] << (8 * i);

@@ -35,9 +35,13 @@ static xv common(xv a, xv b)
         return r;
     }
     xv r = xv_double(0);
-    uint8_t sa = a.kind == XV_DOUBLE ? a.sub : XV_SUB_NONE, sb = b.kind == XV_DOUBLE ? b.sub : XV_SUB_NONE;
+    uint8_t sa = a.kind == XV_DOUBLE ? a.sub : XV_SUB_NONE,
+            sb = b.kind == XV_DOUBLE ? b.sub : XV_SUB_NONE;
     if (sa == XV_SUB_DECIMAL || sb == XV_SUB_DECIMAL)
-        r.sub = (sa == XV_SUB_DECIMAL || a.kind == XV_INT) && (sb == XV_SUB_DECIMAL || b.kind == XV_INT) ? XV_SUB_DECIMAL : XV_SUB_NONE;
+        r.sub =
+            (sa == XV_SUB_DECIMAL || a.kind == XV_INT) && (sb == XV_SUB_DECIMAL || b.kind == XV_INT)
+                ? XV_SUB_DECIMAL
+                : XV_SUB_NONE;
     else if ((sa == XV_SUB_FLOAT || a.kind == XV_INT) && (sb == XV_SUB_FLOAT || b.kind == XV_INT))
         r.sub = XV_SUB_FLOAT;
     return r;
@@ -68,13 +72,20 @@ static int min_max(xv_call *c, bool max, xv *out)
     if (isnan(x) || isnan(y))
         t.u.d = (double)NAN;
     else
-        t.u.d = max ? (x > y || (x == y && !signbit(x)) ? x : y) : (x < y || (x == y && signbit(x)) ? x : y);
+        t.u.d = max ? (x > y || (x == y && !signbit(x)) ? x : y)
+                    : (x < y || (x == y && signbit(x)) ? x : y);
     *out = t;
     return 0;
 }
 
-static int m_max(xv_call *c, xv *out) { return min_max(c, true, out); }
-static int m_min(xv_call *c, xv *out) { return min_max(c, false, out); }
+static int m_max(xv_call *c, xv *out)
+{
+    return min_max(c, true, out);
+}
+static int m_min(xv_call *c, xv *out)
+{
+    return min_max(c, false, out);
+}
 
 static int m_abs(xv_call *c, xv *out)
 {
@@ -82,8 +93,10 @@ static int m_abs(xv_call *c, xv *out)
     if (num_arg(c, 0, "Math.Abs", &a) < 0)
         return -1;
     if (a.kind == XV_INT) {
-        if ((a.sub == XV_SUB_INT64 && a.u.i == INT64_MIN) || (a.sub != XV_SUB_INT64 && a.u.i == INT32_MIN))
-            return expr_throw(c->env, "OverflowException", "Negating the minimum value of a twos complement number is invalid.");
+        if ((a.sub == XV_SUB_INT64 && a.u.i == INT64_MIN) ||
+            (a.sub != XV_SUB_INT64 && a.u.i == INT32_MIN))
+            return expr_throw(c->env, "OverflowException",
+                              "Negating the minimum value of a twos complement number is invalid.");
         a.u.i = a.u.i < 0 ? -a.u.i : a.u.i;
     } else {
         a.u.d = fabs(a.u.d);
@@ -95,11 +108,13 @@ static int m_abs(xv_call *c, xv *out)
 static int m_clamp(xv_call *c, xv *out)
 {
     xv v, lo, hi;
-    if (num_arg(c, 0, "Math.Clamp", &v) < 0 || num_arg(c, 1, "Math.Clamp", &lo) < 0 || num_arg(c, 2, "Math.Clamp", &hi) < 0)
+    if (num_arg(c, 0, "Math.Clamp", &v) < 0 || num_arg(c, 1, "Math.Clamp", &lo) < 0 ||
+        num_arg(c, 2, "Math.Clamp", &hi) < 0)
         return -1;
     xv t = common(common(v, lo), hi);
     if (dval(lo) > dval(hi))
-        return expr_throw(c->env, "ArgumentException", "'%g' cannot be greater than %g.", dval(lo), dval(hi));
+        return expr_throw(c->env, "ArgumentException", "'%g' cannot be greater than %g.", dval(lo),
+                          dval(hi));
     if (t.kind == XV_INT) {
         int64_t r = v.u.i < lo.u.i ? lo.u.i : v.u.i > hi.u.i ? hi.u.i : v.u.i;
         t.u.i = r;
@@ -115,11 +130,16 @@ static int m_clamp(xv_call *c, xv *out)
 static double round_mode(double x, int64_t mode)
 {
     switch (mode) {
-    case 1: return round(x);  /* AwayFromZero */
-    case 2: return trunc(x);  /* ToZero */
-    case 3: return floor(x);  /* ToNegativeInfinity */
-    case 4: return ceil(x);   /* ToPositiveInfinity */
-    default: return lib1_round_even(x);
+    case 1:
+        return round(x); /* AwayFromZero */
+    case 2:
+        return trunc(x); /* ToZero */
+    case 3:
+        return floor(x); /* ToNegativeInfinity */
+    case 4:
+        return ceil(x); /* ToPositiveInfinity */
+    default:
+        return lib1_round_even(x);
     }
 }
 
@@ -137,9 +157,15 @@ static int m_round(xv_call *c, xv *out)
     }
     bool dec = v.kind == XV_DOUBLE && v.sub == XV_SUB_DECIMAL;
     if (digits < 0 || digits > (dec ? 28 : 15))
-        return expr_throw(c->env, "ArgumentOutOfRangeException", "Rounding digits must be between 0 and %d, inclusive. (Parameter 'digits')", dec ? 28 : 15);
+        return expr_throw(
+            c->env, "ArgumentOutOfRangeException",
+            "Rounding digits must be between 0 and %d, inclusive. (Parameter 'digits')",
+            dec ? 28 : 15);
     if (mode < 0 || mode > 4)
-        return expr_throw(c->env, "ArgumentException", "The value '%lld' is not valid for this usage of the type MidpointRounding. (Parameter 'mode')", (long long)mode);
+        return expr_throw(c->env, "ArgumentException",
+                          "The value '%lld' is not valid for this usage of the type "
+                          "MidpointRounding. (Parameter 'mode')",
+                          (long long)mode);
     double x = dval(v);
     if (digits == 0) {
         x = round_mode(x, mode);
@@ -153,30 +179,30 @@ static int m_round(xv_call *c, xv *out)
     return 0;
 }
 
-#define UNARY_KEEP(fn, who, op)                               \
-    static int fn(xv_call *c, xv *out)                        \
-    {                                                         \
-        xv v;                                                 \
-        if (num_arg(c, 0, who, &v) < 0)                       \
-            return -1;                                        \
-        bool dec = v.kind == XV_DOUBLE && v.sub == XV_SUB_DECIMAL; \
-        *out = xv_double(op(dval(v)));                        \
-        if (dec)                                              \
-            out->sub = XV_SUB_DECIMAL;                        \
-        return 0;                                             \
+#define UNARY_KEEP(fn, who, op)                                                                    \
+    static int fn(xv_call *c, xv *out)                                                             \
+    {                                                                                              \
+        xv v;                                                                                      \
+        if (num_arg(c, 0, who, &v) < 0)                                                            \
+            return -1;                                                                             \
+        bool dec = v.kind == XV_DOUBLE && v.sub == XV_SUB_DECIMAL;                                 \
+        *out = xv_double(op(dval(v)));                                                             \
+        if (dec)                                                                                   \
+            out->sub = XV_SUB_DECIMAL;                                                             \
+        return 0;                                                                                  \
     }
 UNARY_KEEP(m_ceiling, "Math.Ceiling", ceil)
 UNARY_KEEP(m_floor, "Math.Floor", floor)
 UNARY_KEEP(m_truncate, "Math.Truncate", trunc)
 
-#define UNARY_D(fn, who, op)                                  \
-    static int fn(xv_call *c, xv *out)                        \
-    {                                                         \
-        double x;                                             \
-        if (lib1_num(c, 0, who, &x) < 0)                      \
-            return -1;                                        \
-        *out = xv_double(op(x));                              \
-        return 0;                                             \
+#define UNARY_D(fn, who, op)                                                                       \
+    static int fn(xv_call *c, xv *out)                                                             \
+    {                                                                                              \
+        double x;                                                                                  \
+        if (lib1_num(c, 0, who, &x) < 0)                                                           \
+            return -1;                                                                             \
+        *out = xv_double(op(x));                                                                   \
+        return 0;                                                                                  \
     }
 UNARY_D(m_sqrt, "Math.Sqrt", sqrt)
 UNARY_D(m_log10, "Math.Log10", log10)
@@ -230,7 +256,8 @@ static int m_sign(xv_call *c, xv *out)
         return -1;
     double x = dval(v);
     if (isnan(x))
-        return expr_throw(c->env, "ArithmeticException", "Function does not accept floating point Not-a-Number values.");
+        return expr_throw(c->env, "ArithmeticException",
+                          "Function does not accept floating point Not-a-Number values.");
     *out = xv_int(x > 0 ? 1 : x < 0 ? -1 : 0);
     return 0;
 }
@@ -260,7 +287,8 @@ static int m_tau(expr_env *env, xv self, xv *out)
 }
 
 #define D &expr_class_double
-static const xv_method math_smethods[] = { /* sorted */
+static const xv_method math_smethods[] = {
+    /* sorted */
     { "Abs", 1, 1, m_abs, NULL, 0, NULL },
     { "Acos", 1, 1, m_acos, D, 0, NULL },
     { "Asin", 1, 1, m_asin, D, 0, NULL },
@@ -301,13 +329,13 @@ static const xv_class class_math = {
     .nsmethods = sizeof math_smethods / sizeof math_smethods[0],
 };
 
-#define EGET(fn, v)                                    \
-    static int fn(expr_env *env, xv self, xv *out)     \
-    {                                                  \
-        (void)env;                                     \
-        (void)self;                                    \
-        *out = lib1_enum_val(&class_midpoint, v);      \
-        return 0;                                      \
+#define EGET(fn, v)                                                                                \
+    static int fn(expr_env *env, xv self, xv *out)                                                 \
+    {                                                                                              \
+        (void)env;                                                                                 \
+        (void)self;                                                                                \
+        *out = lib1_enum_val(&class_midpoint, v);                                                  \
+        return 0;                                                                                  \
     }
 EGET(mr_even, 0)
 EGET(mr_away, 1)

@@ -179,7 +179,8 @@ int lib1_format_number(expr_env *env, xv num, str fmt, str *out)
     int64_t iv = num.kind == XV_CHAR ? num.u.ch : num.u.i;
     double dv = isint ? (double)iv : num.u.d;
     if (!isint && num.kind != XV_DOUBLE)
-        return expr_throw(env, "FormatException", "value of type %s is not a number", xv_type_name(num));
+        return expr_throw(env, "FormatException", "value of type %s is not a number",
+                          xv_type_name(num));
     char spec = 0;
     int prec = -1;
     if (fmt.len == 0) {
@@ -204,7 +205,8 @@ int lib1_format_number(expr_env *env, xv num, str fmt, str *out)
     numbuf nb;
     if (isint)
         nb_from_int(&nb, iv);
-    else if ((num.sub == XV_SUB_FLOAT || num.sub == XV_SUB_DECIMAL) && (spec == 'G' || spec == 'g' || spec == 'R' || spec == 'r') && prec <= 0)
+    else if ((num.sub == XV_SUB_FLOAT || num.sub == XV_SUB_DECIMAL) &&
+             (spec == 'G' || spec == 'g' || spec == 'R' || spec == 'r') && prec <= 0)
         nb_from_float(&nb, dv, num.sub == XV_SUB_DECIMAL);
     else
         nb_from_double(&nb, dv);
@@ -249,7 +251,8 @@ int lib1_format_number(expr_env *env, xv num, str fmt, str *out)
             u &= 0xFFFFFFFFu;
         else if (num.kind == XV_CHAR)
             u &= 0xFFFF;
-        lib1_sb_printf(&b, spec == 'x' ? "%0*llx" : "%0*llX", prec > 0 ? prec : 1, (unsigned long long)u);
+        lib1_sb_printf(&b, spec == 'x' ? "%0*llx" : "%0*llX", prec > 0 ? prec : 1,
+                       (unsigned long long)u);
         break;
     }
     case 'F':
@@ -475,7 +478,9 @@ int lib1_parse_int(str s, int64_t lo, int64_t hi, bool thousands, bool hex, int6
         uint64_t u = 0;
         for (size_t i = 0; i < s.len; i++) {
             int ch = (unsigned char)s.ptr[i];
-            int d = isdigit(ch) ? ch - '0' : (ch | 32) >= 'a' && (ch | 32) <= 'f' ? (ch | 32) - 'a' + 10 : -1;
+            int d = isdigit(ch)                            ? ch - '0'
+                    : (ch | 32) >= 'a' && (ch | 32) <= 'f' ? (ch | 32) - 'a' + 10
+                                                           : -1;
             if (d < 0)
                 return 1;
             if (u >> 60)

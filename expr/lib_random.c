@@ -117,12 +117,15 @@ static int rnd_next(xv_call *c, xv *out)
         if (lib1_i32(c, 0, "Random.Next", &hi) < 0)
             return -1;
         if (hi < 0)
-            return expr_throw(c->env, "ArgumentOutOfRangeException", "'maxValue' must be greater than or equal to zero. (Parameter 'maxValue')");
+            return expr_throw(
+                c->env, "ArgumentOutOfRangeException",
+                "'maxValue' must be greater than or equal to zero. (Parameter 'maxValue')");
     } else if (c->nargs == 2) {
         if (lib1_i32(c, 0, "Random.Next", &lo) < 0 || lib1_i32(c, 1, "Random.Next", &hi) < 0)
             return -1;
         if (lo > hi)
-            return expr_throw(c->env, "ArgumentOutOfRangeException", "'minValue' cannot be greater than maxValue. (Parameter 'minValue')");
+            return expr_throw(c->env, "ArgumentOutOfRangeException",
+                              "'minValue' cannot be greater than maxValue. (Parameter 'minValue')");
     }
     if (c->nargs == 0 && r->seeded) {
         *out = xv_int(rng_sample(r));
@@ -142,10 +145,12 @@ static int rnd_next_int64(xv_call *c, xv *out)
     int64_t lo = 0, hi = INT64_MAX;
     if (c->nargs == 1 && lib1_int(c, 0, "Random.NextInt64", &hi) < 0)
         return -1;
-    if (c->nargs == 2 && (lib1_int(c, 0, "Random.NextInt64", &lo) < 0 || lib1_int(c, 1, "Random.NextInt64", &hi) < 0))
+    if (c->nargs == 2 && (lib1_int(c, 0, "Random.NextInt64", &lo) < 0 ||
+                          lib1_int(c, 1, "Random.NextInt64", &hi) < 0))
         return -1;
     if (lo > hi || hi < 0)
-        return expr_throw(c->env, "ArgumentOutOfRangeException", "'minValue' cannot be greater than maxValue. (Parameter 'minValue')");
+        return expr_throw(c->env, "ArgumentOutOfRangeException",
+                          "'minValue' cannot be greater than maxValue. (Parameter 'minValue')");
     if (r->seeded) {
         double d = rng_large(r);
         *out = xv_long(lo + (int64_t)(d * ((double)hi - (double)lo)));

@@ -16,7 +16,8 @@ static int out_str(xv *out, str s)
 
 static int aoor(expr_env *env, const char *who, const char *param, const char *msg)
 {
-    return expr_throw(env, "ArgumentOutOfRangeException", "%s (Parameter '%s') in %s", msg, param, who);
+    return expr_throw(env, "ArgumentOutOfRangeException", "%s (Parameter '%s') in %s", msg, param,
+                      who);
 }
 
 /* u16 index -> byte offset, with the ASCII fast path */
@@ -60,8 +61,8 @@ static int mode_arg(xv_call *c, size_t i, const char *who, int *mode)
 }
 
 /* Byte offset of needle within hay[from, to) (the match must fit), or -1. */
-static long find_range(expr_env *env, str hay, size_t from, size_t to, str needle, bool ci, bool last,
-                       bool *oom)
+static long find_range(expr_env *env, str hay, size_t from, size_t to, str needle, bool ci,
+                       bool last, bool *oom)
 {
     *oom = false;
     if (ci) {
@@ -196,10 +197,14 @@ static int index_of(xv_call *c, xv *out, bool last, const char *who)
     if (!last) {
         from = nint > 0 ? iv[0] : 0;
         if (from < 0 || from > len)
-            return aoor(c->env, who, "startIndex", "Index was out of range. Must be non-negative and less than or equal to the size of the collection.");
+            return aoor(c->env, who, "startIndex",
+                        "Index was out of range. Must be non-negative and less than or equal to "
+                        "the size of the collection.");
         int64_t cnt = nint > 1 ? iv[1] : len - from;
         if (cnt < 0 || from + cnt > len)
-            return aoor(c->env, who, "count", "Count must be positive and count must refer to a location within the string/array/collection.");
+            return aoor(c->env, who, "count",
+                        "Count must be positive and count must refer to a location within the "
+                        "string/array/collection.");
         to = from + cnt;
     } else {
         int64_t st = nint > 0 ? iv[0] : len - 1;
@@ -208,7 +213,9 @@ static int index_of(xv_call *c, xv *out, bool last, const char *who)
             return 0;
         }
         if (st < 0 || st > len)
-            return aoor(c->env, who, "startIndex", "Index was out of range. Must be non-negative and less than the size of the collection.");
+            return aoor(c->env, who, "startIndex",
+                        "Index was out of range. Must be non-negative and less than the size of "
+                        "the collection.");
         int64_t cnt = nint > 1 ? iv[1] : st + 1;
         if (st == len) {
             st--;
@@ -216,7 +223,9 @@ static int index_of(xv_call *c, xv *out, bool last, const char *who)
                 cnt--;
         }
         if (cnt < 0 || st - cnt + 1 < 0)
-            return aoor(c->env, who, "count", "Count must be positive and count must refer to a location within the string/array/collection.");
+            return aoor(c->env, who, "count",
+                        "Count must be positive and count must refer to a location within the "
+                        "string/array/collection.");
         from = st - cnt + 1;
         to = st + 1;
     }
@@ -343,14 +352,16 @@ static int str_substring(xv_call *c, xv *out)
     int64_t len = (int64_t)len16(s, ascii);
     if (start < 0 || start > len)
         return aoor(c->env, "String.Substring", "startIndex",
-                    start < 0 ? "StartIndex cannot be less than zero." : "startIndex cannot be larger than length of string.");
+                    start < 0 ? "StartIndex cannot be less than zero."
+                              : "startIndex cannot be larger than length of string.");
     n = len - start;
     if (c->nargs > 1) {
         if (lib1_int(c, 1, "String.Substring", &n) < 0)
             return -1;
         if (n < 0 || start + n > len)
             return aoor(c->env, "String.Substring", "length",
-                        n < 0 ? "Length cannot be less than zero." : "Index and length must refer to a location within the string.");
+                        n < 0 ? "Length cannot be less than zero."
+                              : "Index and length must refer to a location within the string.");
     }
     size_t b0 = off_of(s, ascii, (size_t)start), b1 = off_of(s, ascii, (size_t)(start + n));
     return out_str(out, str_make(s.ptr + b0, b1 - b0));
@@ -377,7 +388,9 @@ static int str_insert(xv_call *c, xv *out)
         return -1;
     bool ascii = lib1_is_ascii(s);
     if (at < 0 || at > (int64_t)len16(s, ascii))
-        return aoor(c->env, "String.Insert", "startIndex", "Index was out of range. Must be non-negative and less than or equal to the size of the collection.");
+        return aoor(c->env, "String.Insert", "startIndex",
+                    "Index was out of range. Must be non-negative and less than or equal to the "
+                    "size of the collection.");
     size_t b = off_of(s, ascii, (size_t)at);
     return concat3(c->env, str_make(s.ptr, b), v, str_make(s.ptr + b, s.len - b), out);
 }
@@ -391,13 +404,15 @@ static int str_remove(xv_call *c, xv *out)
     bool ascii = lib1_is_ascii(s);
     int64_t len = (int64_t)len16(s, ascii);
     if (start < 0 || start > len)
-        return aoor(c->env, "String.Remove", "startIndex", "startIndex must be less than length of string.");
+        return aoor(c->env, "String.Remove", "startIndex",
+                    "startIndex must be less than length of string.");
     n = len - start;
     if (c->nargs > 1) {
         if (lib1_int(c, 1, "String.Remove", &n) < 0)
             return -1;
         if (n < 0 || start + n > len)
-            return aoor(c->env, "String.Remove", "count", "Index and count must refer to a location within the string.");
+            return aoor(c->env, "String.Remove", "count",
+                        "Index and count must refer to a location within the string.");
     }
     size_t b0 = off_of(s, ascii, (size_t)start), b1 = off_of(s, ascii, (size_t)(start + n));
     return concat3(c->env, str_make(s.ptr, b0), STR_LIT(""), str_make(s.ptr + b1, s.len - b1), out);
@@ -464,10 +479,12 @@ static int str_replace(xv_call *c, xv *out)
         if (mode_arg(c, 2, "String.Replace", &mode) < 0)
             return -1;
         if (from.len == 0)
-            return expr_throw(c->env, "ArgumentException", "String cannot be of zero length. (Parameter 'oldValue')");
+            return expr_throw(c->env, "ArgumentException",
+                              "String cannot be of zero length. (Parameter 'oldValue')");
     }
     str hay = s, pat = from;
-    if (is_ci_mode(mode) && (lib1_case(c->env, s, true, &hay) < 0 || lib1_case(c->env, from, true, &pat) < 0))
+    if (is_ci_mode(mode) &&
+        (lib1_case(c->env, s, true, &hay) < 0 || lib1_case(c->env, from, true, &pat) < 0))
         return -1;
     lib1_sb b;
     lib1_sb_init(&b, c->env, s.len);
@@ -604,7 +621,8 @@ static int str_to_char_array(xv_call *c, xv *out)
     str s = SELF(c);
     int64_t len = (int64_t)lib1_u16_len(s), from = 0, n = len;
     if (c->nargs == 2) {
-        if (lib1_int(c, 0, "String.ToCharArray", &from) < 0 || lib1_int(c, 1, "String.ToCharArray", &n) < 0)
+        if (lib1_int(c, 0, "String.ToCharArray", &from) < 0 ||
+            lib1_int(c, 1, "String.ToCharArray", &n) < 0)
             return -1;
         if (from < 0 || n < 0 || from + n > len)
             return aoor(c->env, "String.ToCharArray", "startIndex", "Index was out of range.");
@@ -638,7 +656,8 @@ static int str_index_get(xv_call *c, xv *out)
         return -1;
     bool ascii = lib1_is_ascii(s);
     if (i < 0 || i >= (int64_t)len16(s, ascii))
-        return expr_throw(c->env, "IndexOutOfRangeException", "Index was outside the bounds of the array.");
+        return expr_throw(c->env, "IndexOutOfRangeException",
+                          "Index was outside the bounds of the array.");
     *out = xv_char(ascii ? (uint8_t)s.ptr[i] : lib1_u16_at(s, (size_t)i));
     return 0;
 }
@@ -656,7 +675,8 @@ static int str_length(expr_env *env, xv self, xv *out)
 #define I &expr_class_int
 #define B &expr_class_bool
 #define L &expr_class_list
-static const xv_method string_methods[] = { /* sorted by name */
+static const xv_method string_methods[] = {
+    /* sorted by name */
     { "Clone", 0, 0, str_self, S, 0, NULL },
     { "CompareTo", 1, 1, str_compare_to, I, 0, NULL },
     { "Contains", 1, 2, str_contains, B, 0, NULL },
@@ -692,7 +712,8 @@ static const xv_member string_members[] = {
     { "Length", str_length, I, 0, NULL },
 };
 
-static const xv_method string_smethods[] = { /* sorted by name */
+static const xv_method string_smethods[] = {
+    /* sorted by name */
     { "Compare", 2, 3, lib1_str_compare, I, 0, NULL },
     { "CompareOrdinal", 2, 2, lib1_str_compare_ordinal, I, 0, NULL },
     { "Concat", 0, 0, lib1_str_concat, S, XV_M_VARARGS, NULL },

@@ -19,7 +19,8 @@ bool expr_string_equals(str a, str b, int mode)
     size_t i = 0, j = 0;
     while (i < a.len && j < b.len) {
         size_t ai, bj;
-        uint32_t x = lib1_utf8_dec(a.ptr + i, a.len - i, &ai), y = lib1_utf8_dec(b.ptr + j, b.len - j, &bj);
+        uint32_t x = lib1_utf8_dec(a.ptr + i, a.len - i, &ai),
+                 y = lib1_utf8_dec(b.ptr + j, b.len - j, &bj);
         if (x != y && lib1_upper(x) != lib1_upper(y))
             return false;
         i += ai;
@@ -47,7 +48,8 @@ int expr_string_compare(str a, str b, int mode)
     size_t i = 0, j = 0;
     while (i < a.len && j < b.len) {
         size_t ai, bj;
-        uint32_t x = lib1_utf8_dec(a.ptr + i, a.len - i, &ai), y = lib1_utf8_dec(b.ptr + j, b.len - j, &bj);
+        uint32_t x = lib1_utf8_dec(a.ptr + i, a.len - i, &ai),
+                 y = lib1_utf8_dec(b.ptr + j, b.len - j, &bj);
         i += ai;
         j += bj;
         if (x == y)
@@ -221,7 +223,9 @@ int expr_string_format(expr_env *env, str fmt, const xv *args, size_t n, str *ou
             return bad_fmt(env);
         i++;
         if (idx >= n)
-            return expr_throw(env, "FormatException", "Index (zero based) must be greater than or equal to zero and less than the size of the argument list.");
+            return expr_throw(env, "FormatException",
+                              "Index (zero based) must be greater than or equal to zero and less "
+                              "than the size of the argument list.");
         str s;
         if (expr_format_value(env, args[idx], item, &s) < 0)
             return -1;
@@ -290,11 +294,14 @@ int lib1_str_join(xv_call *c, xv *out)
     } else if (lib1_str(c, 0, "String.Join", &sep, &isnull) < 0) {
         return -1;
     }
-    if (c->nargs == 4 && c->args[1].kind == XV_LIST && c->args[2].kind == XV_INT && c->args[3].kind == XV_INT) {
+    if (c->nargs == 4 && c->args[1].kind == XV_LIST && c->args[2].kind == XV_INT &&
+        c->args[3].kind == XV_INT) {
         int64_t st = c->args[2].u.i, cnt = c->args[3].u.i;
         const xv_list *l = c->args[1].u.list;
         if (st < 0 || cnt < 0 || st + cnt > (int64_t)l->n)
-            return expr_throw(c->env, "ArgumentOutOfRangeException", "Index and count must refer to a location within the buffer. (Parameter 'startIndex')");
+            return expr_throw(c->env, "ArgumentOutOfRangeException",
+                              "Index and count must refer to a location within the buffer. "
+                              "(Parameter 'startIndex')");
         return join_values(c, sep, l->items + st, (size_t)cnt, out);
     }
     if (c->nargs == 2 && c->args[1].kind == XV_NULL)
@@ -434,7 +441,8 @@ int lib1_string_ctor(xv_call *c, xv *out)
         if (c->nargs != 2 || lib1_int(c, 1, who, &n) < 0)
             return c->nargs != 2 ? lib1_arg_error(c, 1, who, "int") : -1;
         if (n < 0)
-            return expr_throw(c->env, "ArgumentOutOfRangeException", "Non-negative number required. (Parameter 'count')");
+            return expr_throw(c->env, "ArgumentOutOfRangeException",
+                              "Non-negative number required. (Parameter 'count')");
         if (n > (1 << 24))
             return expr_throw(c->env, "OutOfMemoryException", "%s: count too large", who);
         for (int64_t k = 0; k < n; k++)
@@ -445,15 +453,18 @@ int lib1_string_ctor(xv_call *c, xv *out)
         if (c->nargs == 3 && (lib1_int(c, 1, who, &st) < 0 || lib1_int(c, 2, who, &n) < 0))
             return -1;
         if (st < 0 || n < 0 || st + n > (int64_t)l->n)
-            return expr_throw(c->env, "ArgumentOutOfRangeException", "Index was out of range. (Parameter 'startIndex')");
+            return expr_throw(c->env, "ArgumentOutOfRangeException",
+                              "Index was out of range. (Parameter 'startIndex')");
         for (int64_t k = st; k < st + n; k++) {
             xv e = l->items[k];
             if (e.kind != XV_CHAR)
                 return lib1_arg_error(c, 0, who, "char[]");
             /* join surrogate pairs */
-            if (e.u.ch >= 0xD800 && e.u.ch < 0xDC00 && k + 1 < st + n && l->items[k + 1].kind == XV_CHAR &&
-                l->items[k + 1].u.ch >= 0xDC00 && l->items[k + 1].u.ch < 0xE000) {
-                lib1_sb_cp(&b, 0x10000 + (((uint32_t)e.u.ch - 0xD800) << 10) + (l->items[k + 1].u.ch - 0xDC00u));
+            if (e.u.ch >= 0xD800 && e.u.ch < 0xDC00 && k + 1 < st + n &&
+                l->items[k + 1].kind == XV_CHAR && l->items[k + 1].u.ch >= 0xDC00 &&
+                l->items[k + 1].u.ch < 0xE000) {
+                lib1_sb_cp(&b, 0x10000 + (((uint32_t)e.u.ch - 0xD800) << 10) +
+                                   (l->items[k + 1].u.ch - 0xDC00u));
                 k++;
             } else {
                 lib1_sb_cp(&b, e.u.ch);
@@ -473,13 +484,13 @@ int lib1_string_ctor(xv_call *c, xv *out)
 
 /* ---- enums ---- */
 
-#define ENUM_GETTER(fn, cls, val)                      \
-    static int fn(expr_env *env, xv self, xv *out)     \
-    {                                                  \
-        (void)env;                                     \
-        (void)self;                                    \
-        *out = lib1_enum_val(&cls, val);               \
-        return 0;                                      \
+#define ENUM_GETTER(fn, cls, val)                                                                  \
+    static int fn(expr_env *env, xv self, xv *out)                                                 \
+    {                                                                                              \
+        (void)env;                                                                                 \
+        (void)self;                                                                                \
+        *out = lib1_enum_val(&cls, val);                                                           \
+        return 0;                                                                                  \
     }
 
 ENUM_GETTER(sc_current, expr_class_stringcomparison, 0)
@@ -533,18 +544,19 @@ int expr_string_comparer_mode(xv v)
 {
     if (v.kind == XV_OBJ && v.u.obj.cls == &expr_class_stringcomparer)
         return *(const int *)v.u.obj.ptr;
-    if (v.kind == XV_ENUM && v.u.en.type == &expr_class_stringcomparison && v.u.en.v >= 0 && v.u.en.v <= 5)
+    if (v.kind == XV_ENUM && v.u.en.type == &expr_class_stringcomparison && v.u.en.v >= 0 &&
+        v.u.en.v <= 5)
         return (int)v.u.en.v;
     return -1;
 }
 
-#define COMPARER_GETTER(fn, m)                                                   \
-    static int fn(expr_env *env, xv self, xv *out)                               \
-    {                                                                            \
-        (void)env;                                                               \
-        (void)self;                                                              \
-        *out = xv_obj(&expr_class_stringcomparer, (void *)(uintptr_t)&cmp_modes[m]); \
-        return 0;                                                                \
+#define COMPARER_GETTER(fn, m)                                                                     \
+    static int fn(expr_env *env, xv self, xv *out)                                                 \
+    {                                                                                              \
+        (void)env;                                                                                 \
+        (void)self;                                                                                \
+        *out = xv_obj(&expr_class_stringcomparer, (void *)(uintptr_t)&cmp_modes[m]);               \
+        return 0;                                                                                  \
     }
 COMPARER_GETTER(scm_current, 0)
 COMPARER_GETTER(scm_current_ic, 1)

@@ -8,7 +8,8 @@
 
 static int aoor(expr_env *env, const char *who, const char *param, const char *msg)
 {
-    return expr_throw(env, "ArgumentOutOfRangeException", "%s (Parameter '%s') in %s", msg, param, who);
+    return expr_throw(env, "ArgumentOutOfRangeException", "%s (Parameter '%s') in %s", msg, param,
+                      who);
 }
 
 /* ---- Split ---- */
@@ -142,7 +143,8 @@ int lib1_str_split(xv_call *c, xv *out)
         if (lib1_enum(c, i, who, &lib1_class_stringsplitoptions, &opts) < 0)
             return -1;
         if (opts & ~3)
-            return expr_throw(c->env, "ArgumentException", "Value of flags is invalid. (Parameter 'options')");
+            return expr_throw(c->env, "ArgumentException",
+                              "Value of flags is invalid. (Parameter 'options')");
         i++;
     }
     if (i < c->nargs)
@@ -170,7 +172,8 @@ int lib1_str_split(xv_call *c, xv *out)
             if (sep_at(&sp, s, k, &n)) {
                 if (np == pcap) {
                     size_t nc = pcap ? pcap * 2 : 8;
-                    size_t *a = arena_alloc(c->env->a, nc * sizeof *a), *b = arena_alloc(c->env->a, nc * sizeof *b);
+                    size_t *a = arena_alloc(c->env->a, nc * sizeof *a),
+                           *b = arena_alloc(c->env->a, nc * sizeof *b);
                     if (!a || !b)
                         return lib1_oom(c->env);
                     if (np) {
@@ -227,4 +230,3 @@ int lib1_str_split(xv_call *c, xv *out)
         return xv_list_push(c->env, l, xv_str(e));
     return 0;
 }
-

@@ -27,11 +27,13 @@ int expr_timespan_to_string(expr_env *env, int64_t ticks, str fmt, str *out)
     uint64_t days = u / TPD, h = u / TPH % 24, m = u / TPM % 60, s = u / TPS % 60, f = u % TPS;
     lib1_sb b;
     lib1_sb_init(&b, env, 32);
-    if (fmt.len == 0 || (fmt.len == 1 && (fmt.ptr[0] == 'c' || fmt.ptr[0] == 't' || fmt.ptr[0] == 'T'))) {
+    if (fmt.len == 0 ||
+        (fmt.len == 1 && (fmt.ptr[0] == 'c' || fmt.ptr[0] == 't' || fmt.ptr[0] == 'T'))) {
         lib1_sb_printf(&b, "%s", neg ? "-" : "");
         if (days)
             lib1_sb_printf(&b, "%llu.", (unsigned long long)days);
-        lib1_sb_printf(&b, "%02llu:%02llu:%02llu", (unsigned long long)h, (unsigned long long)m, (unsigned long long)s);
+        lib1_sb_printf(&b, "%02llu:%02llu:%02llu", (unsigned long long)h, (unsigned long long)m,
+                       (unsigned long long)s);
         if (f)
             lib1_sb_printf(&b, ".%07llu", (unsigned long long)f);
         return lib1_sb_done(&b, out);
@@ -40,7 +42,8 @@ int expr_timespan_to_string(expr_env *env, int64_t ticks, str fmt, str *out)
         lib1_sb_printf(&b, "%s", neg ? "-" : "");
         if (days || fmt.ptr[0] == 'G')
             lib1_sb_printf(&b, "%llu:", (unsigned long long)days);
-        lib1_sb_printf(&b, fmt.ptr[0] == 'G' || days ? "%02llu:%02llu:%02llu" : "%llu:%02llu:%02llu",
+        lib1_sb_printf(&b,
+                       fmt.ptr[0] == 'G' || days ? "%02llu:%02llu:%02llu" : "%llu:%02llu:%02llu",
                        (unsigned long long)h, (unsigned long long)m, (unsigned long long)s);
         if (fmt.ptr[0] == 'G') {
             lib1_sb_printf(&b, ".%07llu", (unsigned long long)f);
@@ -89,7 +92,8 @@ int expr_timespan_to_string(expr_env *env, int64_t ticks, str fmt, str *out)
         }
         case '\\':
             if (i + 1 >= fmt.len)
-                return expr_throw(env, "FormatException", "Input string was not in a correct format.");
+                return expr_throw(env, "FormatException",
+                                  "Input string was not in a correct format.");
             lib1_sb_putc(&b, fmt.ptr[i + 1]);
             n = 2;
             break;
@@ -99,7 +103,8 @@ int expr_timespan_to_string(expr_env *env, int64_t ticks, str fmt, str *out)
             while (j < fmt.len && fmt.ptr[j] != ch)
                 lib1_sb_putc(&b, fmt.ptr[j++]);
             if (j >= fmt.len)
-                return expr_throw(env, "FormatException", "Input string was not in a correct format.");
+                return expr_throw(env, "FormatException",
+                                  "Input string was not in a correct format.");
             n = j + 1 - i;
             break;
         }
@@ -118,7 +123,8 @@ int expr_timespan_to_string(expr_env *env, int64_t ticks, str fmt, str *out)
 
 static int ts_overflow(expr_env *env)
 {
-    return expr_throw(env, "OverflowException", "TimeSpan overflowed because the duration is too long.");
+    return expr_throw(env, "OverflowException",
+                      "TimeSpan overflowed because the duration is too long.");
 }
 
 static int from_units(xv_call *c, double scale, const char *who, xv *out)
@@ -127,7 +133,8 @@ static int from_units(xv_call *c, double scale, const char *who, xv *out)
     if (lib1_num(c, 0, who, &v) < 0)
         return -1;
     if (isnan(v))
-        return expr_throw(c->env, "ArgumentException", "TimeSpan does not accept floating point Not-a-Number values.");
+        return expr_throw(c->env, "ArgumentException",
+                          "TimeSpan does not accept floating point Not-a-Number values.");
     double t = v * scale;
     if (t >= 9223372036854775807.0 || t < -9223372036854775808.0)
         return ts_overflow(c->env);
@@ -135,11 +142,26 @@ static int from_units(xv_call *c, double scale, const char *who, xv *out)
     return 0;
 }
 
-static int ts_from_days(xv_call *c, xv *out) { return from_units(c, (double)TPD, "TimeSpan.FromDays", out); }
-static int ts_from_hours(xv_call *c, xv *out) { return from_units(c, (double)TPH, "TimeSpan.FromHours", out); }
-static int ts_from_minutes(xv_call *c, xv *out) { return from_units(c, (double)TPM, "TimeSpan.FromMinutes", out); }
-static int ts_from_seconds(xv_call *c, xv *out) { return from_units(c, (double)TPS, "TimeSpan.FromSeconds", out); }
-static int ts_from_ms(xv_call *c, xv *out) { return from_units(c, (double)LIB1_TICKS_PER_MS, "TimeSpan.FromMilliseconds", out); }
+static int ts_from_days(xv_call *c, xv *out)
+{
+    return from_units(c, (double)TPD, "TimeSpan.FromDays", out);
+}
+static int ts_from_hours(xv_call *c, xv *out)
+{
+    return from_units(c, (double)TPH, "TimeSpan.FromHours", out);
+}
+static int ts_from_minutes(xv_call *c, xv *out)
+{
+    return from_units(c, (double)TPM, "TimeSpan.FromMinutes", out);
+}
+static int ts_from_seconds(xv_call *c, xv *out)
+{
+    return from_units(c, (double)TPS, "TimeSpan.FromSeconds", out);
+}
+static int ts_from_ms(xv_call *c, xv *out)
+{
+    return from_units(c, (double)LIB1_TICKS_PER_MS, "TimeSpan.FromMilliseconds", out);
+}
 
 static int ts_from_ticks(xv_call *c, xv *out)
 {
@@ -171,9 +193,11 @@ static int ts_ctor(xv_call *c, xv *out)
             ms = p[4];
     }
     /* all inputs are int32, so this cannot overflow int64 before the range check */
-    double total = ((double)d * 86400 + (double)h * 3600 + (double)m * 60 + (double)s) * 1000 + (double)ms;
+    double total =
+        ((double)d * 86400 + (double)h * 3600 + (double)m * 60 + (double)s) * 1000 + (double)ms;
     if (fabs(total) > 922337203685477.0)
-        return expr_throw(c->env, "ArgumentOutOfRangeException", "TimeSpan overflowed because the duration is too long.");
+        return expr_throw(c->env, "ArgumentOutOfRangeException",
+                          "TimeSpan overflowed because the duration is too long.");
     *out = lib1_timespan((((d * 86400 + h * 3600 + m * 60 + s) * 1000) + ms) * LIB1_TICKS_PER_MS);
     return 0;
 }
@@ -270,34 +294,41 @@ static int ts_parse_common(xv_call *c, bool try, xv *out)
     if (r == 2)
         return ts_overflow(c->env);
     if (r)
-        return expr_throw(c->env, "FormatException", "String '%.*s' was not recognized as a valid TimeSpan.",
+        return expr_throw(c->env, "FormatException",
+                          "String '%.*s' was not recognized as a valid TimeSpan.",
                           (int)(s.len > 64 ? 64 : s.len), s.ptr);
     *out = lib1_timespan(t);
     return 0;
 }
 
-static int ts_parse(xv_call *c, xv *out) { return ts_parse_common(c, false, out); }
-static int ts_try_parse(xv_call *c, xv *out) { return ts_parse_common(c, true, out); }
+static int ts_parse(xv_call *c, xv *out)
+{
+    return ts_parse_common(c, false, out);
+}
+static int ts_try_parse(xv_call *c, xv *out)
+{
+    return ts_parse_common(c, true, out);
+}
 
-#define TSC(fn, v)                                     \
-    static int fn(expr_env *env, xv self, xv *out)     \
-    {                                                  \
-        (void)env;                                     \
-        (void)self;                                    \
-        *out = lib1_timespan(v);                       \
-        return 0;                                      \
+#define TSC(fn, v)                                                                                 \
+    static int fn(expr_env *env, xv self, xv *out)                                                 \
+    {                                                                                              \
+        (void)env;                                                                                 \
+        (void)self;                                                                                \
+        *out = lib1_timespan(v);                                                                   \
+        return 0;                                                                                  \
     }
 TSC(ts_zero, 0)
 TSC(ts_max, INT64_MAX)
 TSC(ts_min, INT64_MIN)
 
-#define TSI(fn, expr)                                  \
-    static int fn(expr_env *env, xv self, xv *out)     \
-    {                                                  \
-        (void)env;                                     \
-        int64_t t = self.u.i;                          \
-        *out = expr;                                   \
-        return 0;                                      \
+#define TSI(fn, expr)                                                                              \
+    static int fn(expr_env *env, xv self, xv *out)                                                 \
+    {                                                                                              \
+        (void)env;                                                                                 \
+        int64_t t = self.u.i;                                                                      \
+        *out = expr;                                                                               \
+        return 0;                                                                                  \
     }
 TSI(ts_days, xv_int(t / TPD))
 TSI(ts_hours, xv_int(t / TPH % 24))
@@ -318,13 +349,20 @@ static int ts_add_sub(xv_call *c, int op, xv *out)
     return expr_datetime_arith(c->env, op, c->self, c->args[0], out) < 0 ? -1 : 0;
 }
 
-static int ts_add(xv_call *c, xv *out) { return ts_add_sub(c, '+', out); }
-static int ts_subtract(xv_call *c, xv *out) { return ts_add_sub(c, '-', out); }
+static int ts_add(xv_call *c, xv *out)
+{
+    return ts_add_sub(c, '+', out);
+}
+static int ts_subtract(xv_call *c, xv *out)
+{
+    return ts_add_sub(c, '-', out);
+}
 
 static int ts_negate(xv_call *c, xv *out)
 {
     if (c->self.u.i == INT64_MIN)
-        return expr_throw(c->env, "OverflowException", "Negating the minimum value of a twos complement number is invalid.");
+        return expr_throw(c->env, "OverflowException",
+                          "Negating the minimum value of a twos complement number is invalid.");
     *out = lib1_timespan(-c->self.u.i);
     return 0;
 }
@@ -341,7 +379,8 @@ static int ts_duration(xv_call *c, xv *out)
 int lib1_timespan_scale(expr_env *env, int64_t ticks, double f, bool divide, xv *out)
 {
     if (isnan(f))
-        return expr_throw(env, "ArgumentException", "TimeSpan does not accept floating point Not-a-Number values.");
+        return expr_throw(env, "ArgumentException",
+                          "TimeSpan does not accept floating point Not-a-Number values.");
     double t = lib1_round_even(divide ? (double)ticks / f : (double)ticks * f);
     if (isnan(t) || t >= 9223372036854775807.0 || t < -9223372036854775808.0)
         return ts_overflow(env);
@@ -406,8 +445,8 @@ static int ts_hash(xv_call *c, xv *out)
 }
 
 #define TS &expr_class_timespan
-#define D &expr_class_double
-#define I &expr_class_int
+#define D  &expr_class_double
+#define I  &expr_class_int
 static const xv_member ts_members[] = {
     { "Days", ts_days, I, 0, NULL },
     { "Hours", ts_hours, I, 0, NULL },
@@ -483,24 +522,35 @@ int expr_guid_to_string(expr_env *env, const uint8_t g[16], str fmt, str *out)
     xv r;
     int rc;
     switch (f) {
-    case 'N': case 'n':
+    case 'N':
+    case 'n':
         rc = xv_str_copy(env, h, 32, &r);
         break;
-    case 'D': case 'd':
+    case 'D':
+    case 'd':
         rc = xv_str_printf(env, &r, "%.8s-%.4s-%.4s-%.4s-%.12s", h, h + 8, h + 12, h + 16, h + 20);
         break;
-    case 'B': case 'b':
-        rc = xv_str_printf(env, &r, "{%.8s-%.4s-%.4s-%.4s-%.12s}", h, h + 8, h + 12, h + 16, h + 20);
+    case 'B':
+    case 'b':
+        rc =
+            xv_str_printf(env, &r, "{%.8s-%.4s-%.4s-%.4s-%.12s}", h, h + 8, h + 12, h + 16, h + 20);
         break;
-    case 'P': case 'p':
-        rc = xv_str_printf(env, &r, "(%.8s-%.4s-%.4s-%.4s-%.12s)", h, h + 8, h + 12, h + 16, h + 20);
+    case 'P':
+    case 'p':
+        rc =
+            xv_str_printf(env, &r, "(%.8s-%.4s-%.4s-%.4s-%.12s)", h, h + 8, h + 12, h + 16, h + 20);
         break;
-    case 'X': case 'x':
-        rc = xv_str_printf(env, &r, "{0x%.8s,0x%.4s,0x%.4s,{0x%.2s,0x%.2s,0x%.2s,0x%.2s,0x%.2s,0x%.2s,0x%.2s,0x%.2s}}",
-                           h, h + 8, h + 12, h + 16, h + 18, h + 20, h + 22, h + 24, h + 26, h + 28, h + 30);
+    case 'X':
+    case 'x':
+        rc = xv_str_printf(
+            env, &r,
+            "{0x%.8s,0x%.4s,0x%.4s,{0x%.2s,0x%.2s,0x%.2s,0x%.2s,0x%.2s,0x%.2s,0x%.2s,0x%.2s}}", h,
+            h + 8, h + 12, h + 16, h + 18, h + 20, h + 22, h + 24, h + 26, h + 28, h + 30);
         break;
     default:
-        return expr_throw(env, "FormatException", "Format string can be only \"D\", \"d\", \"N\", \"n\", \"P\", \"p\", \"B\", \"b\", \"X\" or \"x\".");
+        return expr_throw(env, "FormatException",
+                          "Format string can be only \"D\", \"d\", \"N\", \"n\", \"P\", \"p\", "
+                          "\"B\", \"b\", \"X\" or \"x\".");
     }
     if (rc < 0)
         return -1;
@@ -510,7 +560,9 @@ int expr_guid_to_string(expr_env *env, const uint8_t g[16], str fmt, str *out)
 
 static int hexv(int ch)
 {
-    return ch >= '0' && ch <= '9' ? ch - '0' : (ch | 32) >= 'a' && (ch | 32) <= 'f' ? (ch | 32) - 'a' + 10 : -1;
+    return ch >= '0' && ch <= '9'                 ? ch - '0'
+           : (ch | 32) >= 'a' && (ch | 32) <= 'f' ? (ch | 32) - 'a' + 10
+                                                  : -1;
 }
 
 /* Parses N, D, B and P forms. 0 ok, 1 bad. */
@@ -547,7 +599,8 @@ static int guid_parse_str(str s, const str *fmt, uint8_t g[16])
         return 1;
     static const int order[16] = { 3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15 };
     for (int i = 0; i < 16; i++)
-        g[order[i]] = (uint8_t)(hexv((unsigned char)hx[2 * i]) * 16 + hexv((unsigned char)hx[2 * i + 1]));
+        g[order[i]] =
+            (uint8_t)(hexv((unsigned char)hx[2 * i]) * 16 + hexv((unsigned char)hx[2 * i + 1]));
     return 0;
 }
 
@@ -565,7 +618,8 @@ static xv guid_val(const uint8_t g[16])
 
 static int guid_bad(expr_env *env, str s)
 {
-    return expr_throw(env, "FormatException", "Unrecognized Guid format: '%.*s'.", (int)(s.len > 64 ? 64 : s.len), s.ptr);
+    return expr_throw(env, "FormatException", "Unrecognized Guid format: '%.*s'.",
+                      (int)(s.len > 64 ? 64 : s.len), s.ptr);
 }
 
 static int guid_parse_common(xv_call *c, bool try, bool exact, xv *out)
@@ -594,9 +648,18 @@ static int guid_parse_common(xv_call *c, bool try, bool exact, xv *out)
     return 0;
 }
 
-static int guid_parse(xv_call *c, xv *out) { return guid_parse_common(c, false, false, out); }
-static int guid_try_parse(xv_call *c, xv *out) { return guid_parse_common(c, true, false, out); }
-static int guid_parse_exact(xv_call *c, xv *out) { return guid_parse_common(c, false, true, out); }
+static int guid_parse(xv_call *c, xv *out)
+{
+    return guid_parse_common(c, false, false, out);
+}
+static int guid_try_parse(xv_call *c, xv *out)
+{
+    return guid_parse_common(c, true, false, out);
+}
+static int guid_parse_exact(xv_call *c, xv *out)
+{
+    return guid_parse_common(c, false, true, out);
+}
 
 static int guid_ctor(xv_call *c, xv *out)
 {
@@ -606,7 +669,8 @@ static int guid_ctor(xv_call *c, xv *out)
     if (lib1_bytes(c, 0, "Guid..ctor", &b) < 0)
         return -1;
     if (b.len != 16)
-        return expr_throw(c->env, "ArgumentException", "Byte array for Guid must be exactly 16 bytes long. (Parameter 'b')");
+        return expr_throw(c->env, "ArgumentException",
+                          "Byte array for Guid must be exactly 16 bytes long. (Parameter 'b')");
     *out = guid_val((const uint8_t *)b.ptr);
     return 0;
 }
@@ -649,15 +713,17 @@ static int guid_to_byte_array(xv_call *c, xv *out)
 
 static int guid_equals(xv_call *c, xv *out)
 {
-    *out = xv_bool(c->args[0].kind == XV_GUID && memcmp(c->args[0].u.guid, c->self.u.guid, 16) == 0);
+    *out =
+        xv_bool(c->args[0].kind == XV_GUID && memcmp(c->args[0].u.guid, c->self.u.guid, 16) == 0);
     return 0;
 }
 
 static int guid_compare_to(xv_call *c, xv *out)
 {
     if (c->args[0].kind != XV_GUID)
-        return c->args[0].kind == XV_NULL ? (*out = xv_int(1), 0)
-                                          : expr_throw(c->env, "ArgumentException", "Object must be of type GUID.");
+        return c->args[0].kind == XV_NULL
+                   ? (*out = xv_int(1), 0)
+                   : expr_throw(c->env, "ArgumentException", "Object must be of type GUID.");
     char a[33], b[33];
     guid_hex(c->self.u.guid, a);
     guid_hex(c->args[0].u.guid, b);
@@ -706,4 +772,3 @@ const xv_class expr_class_guid = {
     .ctor_min = 1,
     .ctor_max = 1,
 };
-

@@ -12,12 +12,12 @@ typedef struct uri {
     bool authority; /* had "//" */
     str scheme;     /* lower case */
     str userinfo;
-    str host;       /* lower case; IPv6 with brackets */
-    int port;       /* -1 when none */
+    str host; /* lower case; IPv6 with brackets */
+    int port; /* -1 when none */
     bool default_port;
-    str path;       /* escaped; "/" at least for hierarchical schemes */
-    str query;      /* "?..." or "" */
-    str fragment;   /* "#..." or "" */
+    str path;     /* escaped; "/" at least for hierarchical schemes */
+    str query;    /* "?..." or "" */
+    str fragment; /* "#..." or "" */
 } uri;
 
 static int default_port(str scheme)
@@ -25,8 +25,9 @@ static int default_port(str scheme)
     static const struct {
         const char *s;
         int p;
-    } t[] = { { "http", 80 }, { "https", 443 }, { "ftp", 21 }, { "ws", 80 }, { "wss", 443 }, { "ldap", 389 },
-              { "net.tcp", 808 }, { "gopher", 70 }, { "nntp", 119 }, { "telnet", 23 } };
+    } t[] = { { "http", 80 },  { "https", 443 }, { "ftp", 21 },      { "ws", 80 },
+              { "wss", 443 },  { "ldap", 389 },  { "net.tcp", 808 }, { "gopher", 70 },
+              { "nntp", 119 }, { "telnet", 23 } };
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
         if (str_eq_cstr(scheme, t[i].s))
             return t[i].p;
@@ -35,8 +36,8 @@ static int default_port(str scheme)
 
 static bool is_path_char(unsigned char ch)
 {
-    return ch > 0x20 && ch < 0x7F && ch != '"' && ch != '<' && ch != '>' && ch != '\\' && ch != '^' &&
-           ch != '`' && ch != '{' && ch != '|' && ch != '}';
+    return ch > 0x20 && ch < 0x7F && ch != '"' && ch != '<' && ch != '>' && ch != '\\' &&
+           ch != '^' && ch != '`' && ch != '{' && ch != '|' && ch != '}';
 }
 
 /* Escapes characters not allowed in a URI component (keeps existing %XX escapes). */
@@ -108,7 +109,8 @@ static bool parse_scheme(str s, size_t *colon)
             *colon = i;
             return i > 1; /* "c:" would be a drive letter */
         }
-        if (!((ch | 32) >= 'a' && (ch | 32) <= 'z') && !(ch >= '0' && ch <= '9') && ch != '+' && ch != '-' && ch != '.')
+        if (!((ch | 32) >= 'a' && (ch | 32) <= 'z') && !(ch >= '0' && ch <= '9') && ch != '+' &&
+            ch != '-' && ch != '.')
             return false;
     }
     return false;
@@ -131,7 +133,8 @@ static int parse_absolute(expr_env *env, str s, uri *u)
         u->authority = true;
         rest = str_make(rest.ptr + 2, rest.len - 2);
         size_t e = 0;
-        while (e < rest.len && rest.ptr[e] != '/' && rest.ptr[e] != '?' && rest.ptr[e] != '#' && rest.ptr[e] != '\\')
+        while (e < rest.len && rest.ptr[e] != '/' && rest.ptr[e] != '?' && rest.ptr[e] != '#' &&
+               rest.ptr[e] != '\\')
             e++;
         str auth = str_make(rest.ptr, e);
         rest = str_make(rest.ptr + e, rest.len - e);
@@ -192,7 +195,8 @@ static int parse_absolute(expr_env *env, str s, uri *u)
     while (h < rest.len && rest.ptr[h] != '#')
         h++;
     str path = str_make(rest.ptr, q);
-    if (escape_part(env, path, u->authority, &path) < 0 || (u->authority && remove_dots(env, path, &path) < 0))
+    if (escape_part(env, path, u->authority, &path) < 0 ||
+        (u->authority && remove_dots(env, path, &path) < 0))
         return -1;
     if (u->authority && path.len == 0)
         path = STR_LIT("/");
@@ -208,7 +212,8 @@ static const xv_class *const uri_cls = &lib1_class_uri;
 
 static int uri_format_error(expr_env *env)
 {
-    return expr_throw(env, "UriFormatException", "Invalid URI: The format of the URI could not be determined.");
+    return expr_throw(env, "UriFormatException",
+                      "Invalid URI: The format of the URI could not be determined.");
 }
 
 /* kind: 0 RelativeOrAbsolute, 1 Absolute, 2 Relative. 0 ok, 1 invalid, -1 error. */
@@ -302,7 +307,9 @@ static int uri_ctor(xv_call *c, xv *out)
                 return -1;
         }
         if (!base->absolute)
-            return expr_throw(c->env, "ArgumentOutOfRangeException", "This operation is not supported for a relative URI. (Parameter 'baseUri')");
+            return expr_throw(
+                c->env, "ArgumentOutOfRangeException",
+                "This operation is not supported for a relative URI. (Parameter 'baseUri')");
         return resolve(c->env, base, rel, out);
     }
     str s;
@@ -313,7 +320,9 @@ static int uri_ctor(xv_call *c, xv *out)
         return -1;
     int r = make_uri(c->env, s, kind == 0 ? 0 : kind == 1 ? 1 : 2, out);
     if (r == 1)
-        return kind == 2 ? expr_throw(c->env, "UriFormatException", "Invalid URI: A relative URI cannot be created because the 'uriString' parameter represents an absolute URI.")
+        return kind == 2 ? expr_throw(c->env, "UriFormatException",
+                                      "Invalid URI: A relative URI cannot be created because the "
+                                      "'uriString' parameter represents an absolute URI.")
                          : uri_format_error(c->env);
     return r;
 }
@@ -323,7 +332,8 @@ static int uri_ctor(xv_call *c, xv *out)
 static int need_abs(expr_env *env, const uri *u)
 {
     if (!u->absolute)
-        return expr_throw(env, "InvalidOperationException", "This operation is not supported for a relative URI.");
+        return expr_throw(env, "InvalidOperationException",
+                          "This operation is not supported for a relative URI.");
     return 0;
 }
 
@@ -353,13 +363,13 @@ static int left_part(expr_env *env, const uri *u, uri_part p, str *out)
     return lib1_sb_done(&b, out);
 }
 
-#define UGET(fn, body)                                   \
-    static int fn(expr_env *env, xv self, xv *out)       \
-    {                                                    \
-        const uri *u = self.u.obj.ptr;                   \
-        if (need_abs(env, u) < 0)                        \
-            return -1;                                   \
-        body;                                            \
+#define UGET(fn, body)                                                                             \
+    static int fn(expr_env *env, xv self, xv *out)                                                 \
+    {                                                                                              \
+        const uri *u = self.u.obj.ptr;                                                             \
+        if (need_abs(env, u) < 0)                                                                  \
+            return -1;                                                                             \
+        body;                                                                                      \
     }
 
 UGET(uri_absolute_path, *out = xv_str(u->path); return 0)
@@ -371,12 +381,17 @@ UGET(uri_fragment, *out = xv_str(u->fragment); return 0)
 UGET(uri_userinfo, *out = xv_str(u->userinfo); return 0)
 UGET(uri_is_default_port, *out = xv_bool(u->default_port); return 0)
 UGET(uri_is_file, *out = xv_bool(str_eq_cstr(u->scheme, "file")); return 0)
-UGET(uri_is_loopback, *out = xv_bool(str_eq_cstr(u->host, "localhost") || str_eq_cstr(u->host, "127.0.0.1") ||
-                                     str_eq_cstr(u->host, "[::1]")); return 0)
-UGET(uri_absolute_uri, str r; if (left_part(env, u, PART_ALL, &r) < 0) return -1; *out = xv_str(r); return 0)
-UGET(uri_local_path, str r; if (lib1_unescape(env, u->path, &r) < 0) return -1; *out = xv_str(r); return 0)
+UGET(uri_is_loopback,
+     *out = xv_bool(str_eq_cstr(u->host, "localhost") || str_eq_cstr(u->host, "127.0.0.1") ||
+                    str_eq_cstr(u->host, "[::1]"));
+     return 0)
+UGET(uri_absolute_uri, str r; if (left_part(env, u, PART_ALL, &r) < 0) return -1; *out = xv_str(r);
+     return 0)
+UGET(uri_local_path, str r; if (lib1_unescape(env, u->path, &r) < 0) return -1; *out = xv_str(r);
+     return 0)
 UGET(uri_dns_safe_host, str h = u->host;
-     if (h.len > 1 && h.ptr[0] == '[') h = str_make(h.ptr + 1, h.len - 2); *out = xv_str(h); return 0)
+     if (h.len > 1 && h.ptr[0] == '[') h = str_make(h.ptr + 1, h.len - 2); *out = xv_str(h);
+     return 0)
 
 static int uri_authority(expr_env *env, xv self, xv *out)
 {
@@ -467,8 +482,9 @@ static int uri_to_string(xv_call *c, xv *out)
             char hx[3] = { a.ptr[i + 1], a.ptr[i + 2], 0 };
             char *end;
             unsigned long v = strtoul(hx, &end, 16);
-            if (*end == '\0' && (v == ' ' || v >= 0x80 || (v < 0x80 && ((v | 32) >= 'a' && (v | 32) <= 'z'))
-                                 || (v >= '0' && v <= '9') || v == '-' || v == '_' || v == '.' || v == '~')) {
+            if (*end == '\0' &&
+                (v == ' ' || v >= 0x80 || (v < 0x80 && ((v | 32) >= 'a' && (v | 32) <= 'z')) ||
+                 (v >= '0' && v <= '9') || v == '-' || v == '_' || v == '.' || v == '~')) {
                 lib1_sb_putc(&b, (char)v);
                 i += 2;
                 continue;
@@ -487,10 +503,12 @@ static int uri_get_left_part(xv_call *c, xv *out)
 {
     const uri *u = c->self.u.obj.ptr;
     int64_t p;
-    if (lib1_enum(c, 0, "Uri.GetLeftPart", &lib1_class_uripartial, &p) < 0 || need_abs(c->env, u) < 0)
+    if (lib1_enum(c, 0, "Uri.GetLeftPart", &lib1_class_uripartial, &p) < 0 ||
+        need_abs(c->env, u) < 0)
         return -1;
     if (p < 0 || p > 3)
-        return expr_throw(c->env, "ArgumentException", "The part parameter is invalid. (Parameter 'part')");
+        return expr_throw(c->env, "ArgumentException",
+                          "The part parameter is invalid. (Parameter 'part')");
     str r;
     if (p == 0 && !u->authority)
         r = STR_LIT("");
@@ -695,13 +713,13 @@ const xv_class lib1_class_uri = {
 
 /* ---- enums ---- */
 
-#define EGET(fn, cls, v)                               \
-    static int fn(expr_env *env, xv self, xv *out)     \
-    {                                                  \
-        (void)env;                                     \
-        (void)self;                                    \
-        *out = lib1_enum_val(&cls, v);                 \
-        return 0;                                      \
+#define EGET(fn, cls, v)                                                                           \
+    static int fn(expr_env *env, xv self, xv *out)                                                 \
+    {                                                                                              \
+        (void)env;                                                                                 \
+        (void)self;                                                                                \
+        *out = lib1_enum_val(&cls, v);                                                             \
+        return 0;                                                                                  \
     }
 EGET(uk_roa, lib1_class_urikind, 0)
 EGET(uk_abs, lib1_class_urikind, 1)

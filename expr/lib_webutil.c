@@ -7,7 +7,8 @@
 /* ---- URL and HTML encoding ---- */
 
 /* Percent-encodes the UTF-8 bytes of s; `keep` decides which ASCII bytes stay. */
-static int pct_encode(expr_env *env, str s, bool (*keep)(unsigned char), bool plus, bool lower, str *out)
+static int pct_encode(expr_env *env, str s, bool (*keep)(unsigned char), bool plus, bool lower,
+                      str *out)
 {
     lib1_sb b;
     lib1_sb_init(&b, env, s.len + 16);
@@ -30,7 +31,8 @@ static bool is_alnum(unsigned char ch)
 
 static bool keep_url(unsigned char ch) /* WebUtility/HttpUtility.UrlEncode */
 {
-    return is_alnum(ch) || ch == '-' || ch == '_' || ch == '.' || ch == '!' || ch == '*' || ch == '(' || ch == ')';
+    return is_alnum(ch) || ch == '-' || ch == '_' || ch == '.' || ch == '!' || ch == '*' ||
+           ch == '(' || ch == ')';
 }
 
 static bool keep_data(unsigned char ch) /* Uri.EscapeDataString: RFC 3986 unreserved */
@@ -50,7 +52,9 @@ static bool keep_path(unsigned char ch) /* HttpUtility.UrlPathEncode */
 
 static int hexd(int ch)
 {
-    return ch >= '0' && ch <= '9' ? ch - '0' : (ch | 32) >= 'a' && (ch | 32) <= 'f' ? (ch | 32) - 'a' + 10 : -1;
+    return ch >= '0' && ch <= '9'                 ? ch - '0'
+           : (ch | 32) >= 'a' && (ch | 32) <= 'f' ? (ch | 32) - 'a' + 10
+                                                  : -1;
 }
 
 /* Decodes %XX (and '+' when plus); invalid escapes stay; the bytes are then read as UTF-8
@@ -65,7 +69,8 @@ static int pct_decode(expr_env *env, str s, bool plus, str *out)
             lib1_sb_putc(&b, ' ');
         } else if (ch == '%' && i + 2 < s.len + 0 && hexd((unsigned char)s.ptr[i + 1]) >= 0 &&
                    hexd((unsigned char)s.ptr[i + 2]) >= 0) {
-            lib1_sb_putc(&b, (char)(hexd((unsigned char)s.ptr[i + 1]) * 16 + hexd((unsigned char)s.ptr[i + 2])));
+            lib1_sb_putc(&b, (char)(hexd((unsigned char)s.ptr[i + 1]) * 16 +
+                                    hexd((unsigned char)s.ptr[i + 2])));
             i += 2;
         } else {
             lib1_sb_putc(&b, ch);
@@ -143,11 +148,21 @@ static int f_html_encode(expr_env *env, str s, str *out)
         size_t adv;
         uint32_t cp = lib1_utf8_dec(s.ptr + i, s.len - i, &adv);
         switch (cp) {
-        case '<': lib1_sb_str(&b, STR_LIT("&lt;")); break;
-        case '>': lib1_sb_str(&b, STR_LIT("&gt;")); break;
-        case '"': lib1_sb_str(&b, STR_LIT("&quot;")); break;
-        case '&': lib1_sb_str(&b, STR_LIT("&amp;")); break;
-        case '\'': lib1_sb_str(&b, STR_LIT("&#39;")); break;
+        case '<':
+            lib1_sb_str(&b, STR_LIT("&lt;"));
+            break;
+        case '>':
+            lib1_sb_str(&b, STR_LIT("&gt;"));
+            break;
+        case '"':
+            lib1_sb_str(&b, STR_LIT("&quot;"));
+            break;
+        case '&':
+            lib1_sb_str(&b, STR_LIT("&amp;"));
+            break;
+        case '\'':
+            lib1_sb_str(&b, STR_LIT("&#39;"));
+            break;
         default:
             if ((cp >= 160 && cp < 256) || cp >= 0x10000)
                 lib1_sb_printf(&b, "&#%u;", (unsigned)cp);
@@ -163,11 +178,12 @@ static const struct {
     const char *name;
     uint32_t cp;
 } entities[] = {
-    { "amp", '&' }, { "apos", '\'' }, { "cent", 0xA2 }, { "copy", 0xA9 }, { "euro", 0x20AC },
-    { "gt", '>' }, { "hellip", 0x2026 }, { "laquo", 0xAB }, { "ldquo", 0x201C }, { "lsquo", 0x2018 },
-    { "lt", '<' }, { "mdash", 0x2014 }, { "nbsp", 0xA0 }, { "ndash", 0x2013 }, { "pound", 0xA3 },
-    { "quot", '"' }, { "raquo", 0xBB }, { "rdquo", 0x201D }, { "reg", 0xAE }, { "rsquo", 0x2019 },
-    { "sect", 0xA7 }, { "trade", 0x2122 }, { "yen", 0xA5 },
+    { "amp", '&' },      { "apos", '\'' },    { "cent", 0xA2 },     { "copy", 0xA9 },
+    { "euro", 0x20AC },  { "gt", '>' },       { "hellip", 0x2026 }, { "laquo", 0xAB },
+    { "ldquo", 0x201C }, { "lsquo", 0x2018 }, { "lt", '<' },        { "mdash", 0x2014 },
+    { "nbsp", 0xA0 },    { "ndash", 0x2013 }, { "pound", 0xA3 },    { "quot", '"' },
+    { "raquo", 0xBB },   { "rdquo", 0x201D }, { "reg", 0xAE },      { "rsquo", 0x2019 },
+    { "sect", 0xA7 },    { "trade", 0x2122 }, { "yen", 0xA5 },
 };
 
 static int f_html_decode(expr_env *env, str s, str *out)
@@ -195,7 +211,8 @@ static int f_html_decode(expr_env *env, str s, str *out)
             bool hex = ent.ptr[1] == 'x' || ent.ptr[1] == 'X';
             ok = ent.len > (hex ? 2u : 1u);
             for (size_t k = hex ? 2 : 1; k < ent.len && ok; k++) {
-                int d = hex ? hexd((unsigned char)ent.ptr[k]) : (ent.ptr[k] >= '0' && ent.ptr[k] <= '9' ? ent.ptr[k] - '0' : -1);
+                int d = hex ? hexd((unsigned char)ent.ptr[k])
+                            : (ent.ptr[k] >= '0' && ent.ptr[k] <= '9' ? ent.ptr[k] - '0' : -1);
                 ok = d >= 0 && cp < 0x110000;
                 cp = cp * (hex ? 16 : 10) + (uint32_t)(d < 0 ? 0 : d);
             }
@@ -225,13 +242,27 @@ static int f_js_encode(expr_env *env, str s, str *out)
         size_t adv;
         uint32_t cp = lib1_utf8_dec(s.ptr + i, s.len - i, &adv);
         switch (cp) {
-        case '"': lib1_sb_str(&b, STR_LIT("\\\"")); break;
-        case '\\': lib1_sb_str(&b, STR_LIT("\\\\")); break;
-        case '\n': lib1_sb_str(&b, STR_LIT("\\n")); break;
-        case '\r': lib1_sb_str(&b, STR_LIT("\\r")); break;
-        case '\t': lib1_sb_str(&b, STR_LIT("\\t")); break;
-        case '\b': lib1_sb_str(&b, STR_LIT("\\b")); break;
-        case '\f': lib1_sb_str(&b, STR_LIT("\\f")); break;
+        case '"':
+            lib1_sb_str(&b, STR_LIT("\\\""));
+            break;
+        case '\\':
+            lib1_sb_str(&b, STR_LIT("\\\\"));
+            break;
+        case '\n':
+            lib1_sb_str(&b, STR_LIT("\\n"));
+            break;
+        case '\r':
+            lib1_sb_str(&b, STR_LIT("\\r"));
+            break;
+        case '\t':
+            lib1_sb_str(&b, STR_LIT("\\t"));
+            break;
+        case '\b':
+            lib1_sb_str(&b, STR_LIT("\\b"));
+            break;
+        case '\f':
+            lib1_sb_str(&b, STR_LIT("\\f"));
+            break;
         default:
             if (cp < 0x20 || cp == '\'' || cp == '<' || cp == '>' || cp == '&' || cp == 0x85 ||
                 cp == 0x2028 || cp == 0x2029)
@@ -326,4 +357,3 @@ const xv_class lib1_class_httputility = {
     .smethods = hu_smethods,
     .nsmethods = sizeof hu_smethods / sizeof hu_smethods[0],
 };
-

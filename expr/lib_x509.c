@@ -16,7 +16,6 @@ typedef struct cert {
     EVP_PKEY *key; /* NULL without a private key */
 } cert;
 
-
 static void x509_free_cb(void *p)
 {
     X509_free(p);
@@ -59,7 +58,8 @@ static int x509_ctor(xv_call *c, xv *out)
         return cert_error(c->env, "X509Certificate2: reading certificate files is not supported");
     str data, pw = STR_LIT("");
     bool pw_null = true;
-    if (lib1_bytes(c, 0, who, &data) < 0 || (c->nargs > 1 && lib1_str(c, 1, who, &pw, &pw_null) < 0))
+    if (lib1_bytes(c, 0, who, &data) < 0 ||
+        (c->nargs > 1 && lib1_str(c, 1, who, &pw, &pw_null) < 0))
         return -1;
     if (data.len > INT32_MAX)
         return cert_error(c->env, "certificate too large");
@@ -168,8 +168,10 @@ static int asn1_time_ticks(const ASN1_TIME *t, int64_t *ticks)
     struct tm tm;
     if (!ASN1_TIME_to_tm(t, &tm))
         return -1;
-    *ticks = lib1_days_from_civil(tm.tm_year + 1900, (unsigned)tm.tm_mon + 1, (unsigned)tm.tm_mday) * LIB1_TICKS_PER_DAY +
-             ((int64_t)tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec) * LIB1_TICKS_PER_SEC;
+    *ticks =
+        lib1_days_from_civil(tm.tm_year + 1900, (unsigned)tm.tm_mon + 1, (unsigned)tm.tm_mday) *
+            LIB1_TICKS_PER_DAY +
+        ((int64_t)tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec) * LIB1_TICKS_PER_SEC;
     return 0;
 }
 
@@ -260,7 +262,8 @@ static int x509_verify(xv_call *c, xv *out)
 {
     int64_t nb, na, now = c->env->host->now(c->env);
     cert *ct = self_cert(c->self);
-    if (asn1_time_ticks(X509_get0_notBefore(ct->x), &nb) < 0 || asn1_time_ticks(X509_get0_notAfter(ct->x), &na) < 0)
+    if (asn1_time_ticks(X509_get0_notBefore(ct->x), &nb) < 0 ||
+        asn1_time_ticks(X509_get0_notAfter(ct->x), &na) < 0)
         return cert_error(c->env, "bad validity");
     *out = xv_bool(nb <= now && now <= na);
     return 0;
@@ -271,8 +274,8 @@ static int x509_to_string(xv_call *c, xv *out)
     xv s, i;
     if (x509_subject(c->env, c->self, &s) < 0 || x509_issuer(c->env, c->self, &i) < 0)
         return -1;
-    return xv_str_printf(c->env, out, "[Subject]\n  %.*s\n\n[Issuer]\n  %.*s", (int)s.u.s.len, s.u.s.ptr,
-                         (int)i.u.s.len, i.u.s.ptr);
+    return xv_str_printf(c->env, out, "[Subject]\n  %.*s\n\n[Issuer]\n  %.*s", (int)s.u.s.len,
+                         s.u.s.ptr, (int)i.u.s.len, i.u.s.ptr);
 }
 
 static int noop(xv_call *c, xv *out)
@@ -305,8 +308,9 @@ static const xv_method x509_methods[] = {
     { "Verify", 0, 0, x509_verify, &expr_class_bool, 0, NULL },
     { "VerifyNoRevocation", 0, 0, x509_verify, &expr_class_bool, 0, NULL },
 };
-static const char *const x509_aliases[] = { "System.Security.Cryptography.X509Certificates.X509Certificate2",
-                                            "X509Certificate", NULL };
+static const char *const x509_aliases[] = {
+    "System.Security.Cryptography.X509Certificates.X509Certificate2", "X509Certificate", NULL
+};
 const xv_class lib1_class_x509 = {
     .name = "X509Certificate2",
     .aliases = x509_aliases,
@@ -325,12 +329,18 @@ const xv_class lib1_class_x509 = {
 static const EVP_MD *hash_md(int64_t h)
 {
     switch (h) {
-    case 0: return EVP_sha1();
-    case 1: return EVP_sha256();
-    case 2: return EVP_sha384();
-    case 3: return EVP_sha512();
-    case 4: return EVP_md5();
-    default: return NULL;
+    case 0:
+        return EVP_sha1();
+    case 1:
+        return EVP_sha256();
+    case 2:
+        return EVP_sha384();
+    case 3:
+        return EVP_sha512();
+    case 4:
+        return EVP_md5();
+    default:
+        return NULL;
     }
 }
 
@@ -338,7 +348,8 @@ static const EVP_MD *hash_md(int64_t h)
 static int rsa_ctx(xv_call *c, const char *who, size_t hi, size_t pi, bool sign, EVP_MD_CTX **out)
 {
     int64_t h, pad;
-    if (lib1_enum(c, hi, who, &lib1_class_hashname, &h) < 0 || lib1_enum(c, pi, who, &lib1_class_sigpad, &pad) < 0)
+    if (lib1_enum(c, hi, who, &lib1_class_hashname, &h) < 0 ||
+        lib1_enum(c, pi, who, &lib1_class_sigpad, &pad) < 0)
         return -1;
     const EVP_MD *md = hash_md(h);
     if (!md)
@@ -346,13 +357,15 @@ static int rsa_ctx(xv_call *c, const char *who, size_t hi, size_t pi, bool sign,
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
     EVP_PKEY_CTX *pctx = NULL;
     EVP_PKEY *k = c->self.u.obj.ptr;
-    int ok = ctx && (sign ? EVP_DigestSignInit(ctx, &pctx, md, NULL, k) : EVP_DigestVerifyInit(ctx, &pctx, md, NULL, k)) == 1;
+    int ok = ctx && (sign ? EVP_DigestSignInit(ctx, &pctx, md, NULL, k)
+                          : EVP_DigestVerifyInit(ctx, &pctx, md, NULL, k)) == 1;
     if (ok && pad == 1)
         ok = EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) > 0 &&
              EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) > 0;
     if (!ok) {
         EVP_MD_CTX_free(ctx);
-        return cert_error(c->env, sign ? "Keyset does not exist" : "signature verification setup failed");
+        return cert_error(c->env,
+                          sign ? "Keyset does not exist" : "signature verification setup failed");
     }
     *out = ctx;
     return 0;
@@ -362,7 +375,8 @@ static int rsa_sign_data(xv_call *c, xv *out)
 {
     str data;
     EVP_MD_CTX *ctx;
-    if (lib1_bytes(c, 0, "RSA.SignData", &data) < 0 || rsa_ctx(c, "RSA.SignData", 1, 2, true, &ctx) < 0)
+    if (lib1_bytes(c, 0, "RSA.SignData", &data) < 0 ||
+        rsa_ctx(c, "RSA.SignData", 1, 2, true, &ctx) < 0)
         return -1;
     size_t n = 0;
     unsigned char *sig = NULL;
@@ -371,7 +385,8 @@ static int rsa_sign_data(xv_call *c, xv *out)
              EVP_DigestSign(ctx, sig, &n, (const unsigned char *)data.ptr, data.len) == 1;
     EVP_MD_CTX_free(ctx);
     if (!ok)
-        return sig || n == 0 ? cert_error(c->env, "signing failed (no private key?)") : lib1_oom(c->env);
+        return sig || n == 0 ? cert_error(c->env, "signing failed (no private key?)")
+                             : lib1_oom(c->env);
     *out = xv_bytes(str_make((const char *)sig, n));
     return 0;
 }
@@ -380,10 +395,12 @@ static int rsa_verify_data(xv_call *c, xv *out)
 {
     str data, sig;
     EVP_MD_CTX *ctx;
-    if (lib1_bytes(c, 0, "RSA.VerifyData", &data) < 0 || lib1_bytes(c, 1, "RSA.VerifyData", &sig) < 0 ||
+    if (lib1_bytes(c, 0, "RSA.VerifyData", &data) < 0 ||
+        lib1_bytes(c, 1, "RSA.VerifyData", &sig) < 0 ||
         rsa_ctx(c, "RSA.VerifyData", 2, 3, false, &ctx) < 0)
         return -1;
-    int r = EVP_DigestVerify(ctx, (const unsigned char *)sig.ptr, sig.len, (const unsigned char *)data.ptr, data.len);
+    int r = EVP_DigestVerify(ctx, (const unsigned char *)sig.ptr, sig.len,
+                             (const unsigned char *)data.ptr, data.len);
     EVP_MD_CTX_free(ctx);
     *out = xv_bool(r == 1);
     return 0;
@@ -404,8 +421,12 @@ static const xv_method rsa_methods[] = {
 static const xv_member rsa_members[] = {
     { "KeySize", rsa_key_size, &expr_class_int, 0, NULL },
 };
-static const char *const rsa_aliases[] = { "RSACng", "RSACryptoServiceProvider", "RSAOpenSsl",
-                                           "System.Security.Cryptography.RSA", "System.Security.Cryptography.RSACng", NULL };
+static const char *const rsa_aliases[] = { "RSACng",
+                                           "RSACryptoServiceProvider",
+                                           "RSAOpenSsl",
+                                           "System.Security.Cryptography.RSA",
+                                           "System.Security.Cryptography.RSACng",
+                                           NULL };
 const xv_class lib1_class_rsa = {
     .name = "RSA",
     .aliases = rsa_aliases,
@@ -418,13 +439,13 @@ const xv_class lib1_class_rsa = {
 
 /* ---- HashAlgorithmName, RSASignaturePadding (enum-like) ---- */
 
-#define EGET(fn, cls, v)                               \
-    static int fn(expr_env *env, xv self, xv *out)     \
-    {                                                  \
-        (void)env;                                     \
-        (void)self;                                    \
-        *out = lib1_enum_val(&cls, v);                 \
-        return 0;                                      \
+#define EGET(fn, cls, v)                                                                           \
+    static int fn(expr_env *env, xv self, xv *out)                                                 \
+    {                                                                                              \
+        (void)env;                                                                                 \
+        (void)self;                                                                                \
+        *out = lib1_enum_val(&cls, v);                                                             \
+        return 0;                                                                                  \
     }
 EGET(hn_sha1, lib1_class_hashname, 0)
 EGET(hn_sha256, lib1_class_hashname, 1)
@@ -433,12 +454,17 @@ EGET(hn_sha512, lib1_class_hashname, 3)
 EGET(hn_md5, lib1_class_hashname, 4)
 #define HN &lib1_class_hashname
 static const xv_member hn_consts[] = {
-    { "MD5", hn_md5, HN, 4, NULL }, { "SHA1", hn_sha1, HN, 0, NULL }, { "SHA256", hn_sha256, HN, 1, NULL },
-    { "SHA384", hn_sha384, HN, 2, NULL }, { "SHA512", hn_sha512, HN, 3, NULL },
+    { "MD5", hn_md5, HN, 4, NULL },       { "SHA1", hn_sha1, HN, 0, NULL },
+    { "SHA256", hn_sha256, HN, 1, NULL }, { "SHA384", hn_sha384, HN, 2, NULL },
+    { "SHA512", hn_sha512, HN, 3, NULL },
 };
 static const char *const hn_aliases[] = { "System.Security.Cryptography.HashAlgorithmName", NULL };
 const xv_class lib1_class_hashname = {
-    .name = "HashAlgorithmName", .aliases = hn_aliases, .flags = XV_CLASS_ENUM, .smembers = hn_consts, .nsmembers = 5,
+    .name = "HashAlgorithmName",
+    .aliases = hn_aliases,
+    .flags = XV_CLASS_ENUM,
+    .smembers = hn_consts,
+    .nsmembers = 5,
 };
 EGET(sp_pkcs1, lib1_class_sigpad, 0)
 EGET(sp_pss, lib1_class_sigpad, 1)
@@ -446,8 +472,12 @@ static const xv_member sp_consts[] = {
     { "Pkcs1", sp_pkcs1, &lib1_class_sigpad, 0, NULL },
     { "Pss", sp_pss, &lib1_class_sigpad, 1, NULL },
 };
-static const char *const sp_aliases[] = { "System.Security.Cryptography.RSASignaturePadding", NULL };
+static const char *const sp_aliases[] = { "System.Security.Cryptography.RSASignaturePadding",
+                                          NULL };
 const xv_class lib1_class_sigpad = {
-    .name = "RSASignaturePadding", .aliases = sp_aliases, .flags = XV_CLASS_ENUM, .smembers = sp_consts, .nsmembers = 2,
+    .name = "RSASignaturePadding",
+    .aliases = sp_aliases,
+    .flags = XV_CLASS_ENUM,
+    .smembers = sp_consts,
+    .nsmembers = 2,
 };
-

@@ -153,8 +153,8 @@ static bool is_localfn_start(parser *p)
 /* One parameter: type IDENT ['=' expr]. */
 static bool parse_fn_param(parser *p, struct expr_lambda *l, uint32_t i)
 {
-    if (peek(p) == EXPR_TOK_KW_OUT || peek(p) == EXPR_TOK_KW_REF || parse_is_ident(p, 0, "params") ||
-        peek(p) == EXPR_TOK_KW_IN ||
+    if (peek(p) == EXPR_TOK_KW_OUT || peek(p) == EXPR_TOK_KW_REF ||
+        parse_is_ident(p, 0, "params") || peek(p) == EXPR_TOK_KW_IN ||
         peek(p) == EXPR_TOK_KW_THIS) {
         parse_error(p, cur(p)->off, "parameter modifiers are not supported in local functions");
         return false;
@@ -177,7 +177,8 @@ static bool parse_fn_param(parser *p, struct expr_lambda *l, uint32_t i)
         if (!l->pdefaults[i])
             return false;
     } else if (i > 0 && l->pdefaults[i - 1]) {
-        parse_error(p, l->ptn[i]->off, "optional parameters must appear after all required parameters");
+        parse_error(p, l->ptn[i]->off,
+                    "optional parameters must appear after all required parameters");
         return false;
     }
     return true;
@@ -203,7 +204,8 @@ static const char *join_params(parser *p, const struct expr_lambda *l)
     return s;
 }
 
-/* localfn -> ['static'] (type | 'void') IDENT '(' [param {',' param}] ')' (block | '=>' expr ';') */
+/* localfn -> ['static'] (type | 'void') IDENT '(' [param {',' param}] ')' (block | '=>' expr ';')
+ */
 static expr_node *parse_localfn(parser *p)
 {
     expr_node *n = parse_new_node(p, EXPR_S_FUNC, cur(p)->off);
@@ -217,8 +219,7 @@ static expr_node *parse_localfn(parser *p)
     l->rtn = parse_type(p, 0);
     if (!l->rtn)
         return NULL;
-    if (str_eq_cstr(l->rtn->name, "void") && !l->rtn->nargs && !l->rtn->rank &&
-        !l->rtn->nullable) {
+    if (str_eq_cstr(l->rtn->name, "void") && !l->rtn->nargs && !l->rtn->rank && !l->rtn->nullable) {
         l->is_void = true;
         l->rtn = NULL;
     }

@@ -5,9 +5,9 @@
 
 #include "ast.h"
 
-#define RS_MAX_VARS 512
-#define RS_MAX_FN   32
-#define RS_MAX_ANON 64
+#define RS_MAX_VARS    512
+#define RS_MAX_FN      32
+#define RS_MAX_ANON    64
 #define RS_MAX_LOCALFN 64
 
 /* A local function in scope (declared in an enclosing block). */
@@ -54,7 +54,8 @@ const rs_var *rs_lookup(const resolver *r, str name);
 /* The innermost local function of that name in scope, or NULL. */
 const rs_fn *rs_lookup_fn(const resolver *r, str name);
 /* A warning at off (does not fail the compilation). */
-void rs_warning(resolver *r, size_t off, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void rs_warning(resolver *r, size_t off, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 void rs_lambda(resolver *r, expr_node *n);
 /* Resolves an expression in value position; returns its static class (NULL = dynamic). */
 const xv_class *rs_expr(resolver *r, expr_node *n);

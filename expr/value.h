@@ -106,11 +106,11 @@ struct xv_dict {
 /* ---- type expressions (casts, new T, typed locals, generic arguments, is/as) ---- */
 
 typedef struct xv_type {
-    const xv_class *cls;          /* NULL for object/dynamic/var */
+    const xv_class *cls;           /* NULL for object/dynamic/var */
     const struct xv_type *args[2]; /* generic arguments: List<T>, Dictionary<K,V>, As<T> */
     uint8_t nargs;
-    bool nullable;                 /* int? */
-    uint8_t rank;                  /* array rank: string[] = 1 */
+    bool nullable; /* int? */
+    uint8_t rank;  /* array rank: string[] = 1 */
 } xv_type;
 
 /* ---- calls ---- */
@@ -118,14 +118,14 @@ typedef struct xv_type {
 /* One call of a method, static method, constructor or indexer. */
 typedef struct xv_call {
     expr_env *env;
-    xv self;                 /* receiver; XV_NULL for statics and constructors */
-    const xv *args;          /* positional arguments, named ones already placed */
+    xv self;        /* receiver; XV_NULL for statics and constructors */
+    const xv *args; /* positional arguments, named ones already placed */
     size_t nargs;
     xv **refs;               /* refs[i] != NULL: argument i is `out`/`ref`: write through it */
     const xv_type *targs[2]; /* generic type arguments (As<JObject>, Value<int>) */
     size_t ntargs;
-    const xv_type *type;     /* constructors: the type being made (new List<string>) */
-    size_t off;              /* source offset, for messages */
+    const xv_type *type; /* constructors: the type being made (new List<string>) */
+    size_t off;          /* source offset, for messages */
 } xv_call;
 
 /* Every native function: 0 and *out set, or -1 after expr_throw(). */
@@ -134,29 +134,29 @@ typedef int (*xv_getter)(expr_env *env, xv self, xv *out);
 typedef int (*xv_setter)(expr_env *env, xv self, xv val);
 
 enum xv_method_flags {
-    XV_M_GENERIC = 1 << 0,    /* takes generic type arguments (As<T>, Value<T>) */
-    XV_M_RET_TARG = 1 << 1,   /* static result type is the first generic argument */
-    XV_M_OUT_LAST = 1 << 2,   /* the last argument is `out` (TryParse) */
-    XV_M_LAMBDA = 1 << 3,     /* arguments may be lambdas (LINQ) */
-    XV_M_VARARGS = 1 << 4,    /* params object[]: max_args is ignored */
+    XV_M_GENERIC = 1 << 0,  /* takes generic type arguments (As<T>, Value<T>) */
+    XV_M_RET_TARG = 1 << 1, /* static result type is the first generic argument */
+    XV_M_OUT_LAST = 1 << 2, /* the last argument is `out` (TryParse) */
+    XV_M_LAMBDA = 1 << 3,   /* arguments may be lambdas (LINQ) */
+    XV_M_VARARGS = 1 << 4,  /* params object[]: max_args is ignored */
 };
 
 typedef struct xv_method {
-    const char *name;        /* sorted by name (then min_args) within its table */
+    const char *name; /* sorted by name (then min_args) within its table */
     uint8_t min_args, max_args;
     xv_fn fn;
-    const xv_class *ret;     /* static result class, NULL = object/unknown */
-    unsigned flags;          /* xv_method_flags */
-    const char *params;      /* parameter names for named arguments, "preserveContent" or
-                              * "a,b"; NULL when named arguments are not supported */
+    const xv_class *ret; /* static result class, NULL = object/unknown */
+    unsigned flags;      /* xv_method_flags */
+    const char *params;  /* parameter names for named arguments, "preserveContent" or
+                          * "a,b"; NULL when named arguments are not supported */
 } xv_method;
 
 typedef struct xv_member {
-    const char *name;        /* sorted by name within its table */
-    xv_getter get;           /* NULL for host members: see host_id */
-    const xv_class *type;    /* static type, NULL = object */
-    int host_id;             /* EXPR_M_* for classes with XV_CLASS_HOST */
-    xv_setter set;           /* NULL = read-only */
+    const char *name;     /* sorted by name within its table */
+    xv_getter get;        /* NULL for host members: see host_id */
+    const xv_class *type; /* static type, NULL = object */
+    int host_id;          /* EXPR_M_* for classes with XV_CLASS_HOST */
+    xv_setter set;        /* NULL = read-only */
 } xv_member;
 
 enum xv_class_flags {
@@ -168,23 +168,23 @@ enum xv_class_flags {
 };
 
 struct xv_class {
-    const char *name;            /* .NET name as written in code: "String", "JObject", "IResponse" */
-    const char *const *aliases;  /* other spellings: "string", "System.String"; NULL-terminated */
-    const xv_class *base;        /* lookup continues here (JObject -> JToken) */
-    unsigned flags;              /* xv_class_flags */
-    const xv_member *members;    /* instance properties, sorted */
+    const char *name;           /* .NET name as written in code: "String", "JObject", "IResponse" */
+    const char *const *aliases; /* other spellings: "string", "System.String"; NULL-terminated */
+    const xv_class *base;       /* lookup continues here (JObject -> JToken) */
+    unsigned flags;             /* xv_class_flags */
+    const xv_member *members;   /* instance properties, sorted */
     size_t nmembers;
-    const xv_method *methods;    /* instance methods, sorted */
+    const xv_method *methods; /* instance methods, sorted */
     size_t nmethods;
-    const xv_member *smembers;   /* static properties / constants / enum values, sorted */
+    const xv_member *smembers; /* static properties / constants / enum values, sorted */
     size_t nsmembers;
-    const xv_method *smethods;   /* static methods, sorted */
+    const xv_method *smethods; /* static methods, sorted */
     size_t nsmethods;
-    xv_fn ctor;                  /* new T(args); NULL = cannot be constructed */
+    xv_fn ctor; /* new T(args); NULL = cannot be constructed */
     uint8_t ctor_min, ctor_max;
-    xv_fn index_get;             /* self[args]; NULL = no indexer */
-    xv_fn index_set;             /* self[args[0..n-1)] = args[n-1] */
-    xv_fn add;                   /* collection initializer element: { a, b } -> add(a, b) */
+    xv_fn index_get; /* self[args]; NULL = no indexer */
+    xv_fn index_set; /* self[args[0..n-1)] = args[n-1] */
+    xv_fn add;       /* collection initializer element: { a, b } -> add(a, b) */
     /* Enumerates self: sets *out to an XV_LIST snapshot. NULL = not enumerable. */
     int (*enumerate)(expr_env *env, xv self, xv *out);
     /* User-defined conversions and operators (C# `explicit operator` / `implicit operator` /
@@ -216,68 +216,129 @@ typedef struct xv_lib {
 enum expr_member_id {
     EXPR_M_NONE = 0,
     /* context */
-    EXPR_M_CONTEXT_API, EXPR_M_CONTEXT_DEPLOYMENT, EXPR_M_CONTEXT_ELAPSED, EXPR_M_CONTEXT_LASTERROR,
-    EXPR_M_CONTEXT_OPERATION, EXPR_M_CONTEXT_PRODUCT, EXPR_M_CONTEXT_REQUEST,
-    EXPR_M_CONTEXT_REQUESTID, EXPR_M_CONTEXT_RESPONSE, EXPR_M_CONTEXT_SUBSCRIPTION,
-    EXPR_M_CONTEXT_TIMESTAMP, EXPR_M_CONTEXT_TRACING, EXPR_M_CONTEXT_USER,
-    EXPR_M_CONTEXT_VARIABLES, EXPR_M_CONTEXT_WORKSPACE,
+    EXPR_M_CONTEXT_API,
+    EXPR_M_CONTEXT_DEPLOYMENT,
+    EXPR_M_CONTEXT_ELAPSED,
+    EXPR_M_CONTEXT_LASTERROR,
+    EXPR_M_CONTEXT_OPERATION,
+    EXPR_M_CONTEXT_PRODUCT,
+    EXPR_M_CONTEXT_REQUEST,
+    EXPR_M_CONTEXT_REQUESTID,
+    EXPR_M_CONTEXT_RESPONSE,
+    EXPR_M_CONTEXT_SUBSCRIPTION,
+    EXPR_M_CONTEXT_TIMESTAMP,
+    EXPR_M_CONTEXT_TRACING,
+    EXPR_M_CONTEXT_USER,
+    EXPR_M_CONTEXT_VARIABLES,
+    EXPR_M_CONTEXT_WORKSPACE,
     /* context.Request (IRequest) */
-    EXPR_M_REQUEST_BODY, EXPR_M_REQUEST_CERTIFICATE, EXPR_M_REQUEST_HEADERS,
-    EXPR_M_REQUEST_IPADDRESS, EXPR_M_REQUEST_MATCHEDPARAMETERS, EXPR_M_REQUEST_METHOD,
-    EXPR_M_REQUEST_ORIGINALURL, EXPR_M_REQUEST_URL, EXPR_M_REQUEST_PRIVATEENDPOINTCONNECTION,
+    EXPR_M_REQUEST_BODY,
+    EXPR_M_REQUEST_CERTIFICATE,
+    EXPR_M_REQUEST_HEADERS,
+    EXPR_M_REQUEST_IPADDRESS,
+    EXPR_M_REQUEST_MATCHEDPARAMETERS,
+    EXPR_M_REQUEST_METHOD,
+    EXPR_M_REQUEST_ORIGINALURL,
+    EXPR_M_REQUEST_URL,
+    EXPR_M_REQUEST_PRIVATEENDPOINTCONNECTION,
     /* context.Response and send-request results (IResponse) */
-    EXPR_M_RESPONSE_BODY, EXPR_M_RESPONSE_HEADERS, EXPR_M_RESPONSE_STATUSCODE,
+    EXPR_M_RESPONSE_BODY,
+    EXPR_M_RESPONSE_HEADERS,
+    EXPR_M_RESPONSE_STATUSCODE,
     EXPR_M_RESPONSE_STATUSREASON,
     /* IUrl */
-    EXPR_M_URL_HOST, EXPR_M_URL_PATH, EXPR_M_URL_PORT, EXPR_M_URL_QUERY, EXPR_M_URL_QUERYSTRING,
-    EXPR_M_URL_SCHEME, EXPR_M_URL_TOSTRING,
+    EXPR_M_URL_HOST,
+    EXPR_M_URL_PATH,
+    EXPR_M_URL_PORT,
+    EXPR_M_URL_QUERY,
+    EXPR_M_URL_QUERYSTRING,
+    EXPR_M_URL_SCHEME,
+    EXPR_M_URL_TOSTRING,
     /* IApi */
-    EXPR_M_API_ID, EXPR_M_API_ISCURRENTREVISION, EXPR_M_API_NAME, EXPR_M_API_PATH,
-    EXPR_M_API_PROTOCOLS, EXPR_M_API_REVISION, EXPR_M_API_SERVICEURL,
-    EXPR_M_API_SUBSCRIPTIONKEYPARAMETERNAMES, EXPR_M_API_VERSION,
-    EXPR_M_KEYNAMES_HEADER, EXPR_M_KEYNAMES_QUERY,
+    EXPR_M_API_ID,
+    EXPR_M_API_ISCURRENTREVISION,
+    EXPR_M_API_NAME,
+    EXPR_M_API_PATH,
+    EXPR_M_API_PROTOCOLS,
+    EXPR_M_API_REVISION,
+    EXPR_M_API_SERVICEURL,
+    EXPR_M_API_SUBSCRIPTIONKEYPARAMETERNAMES,
+    EXPR_M_API_VERSION,
+    EXPR_M_KEYNAMES_HEADER,
+    EXPR_M_KEYNAMES_QUERY,
     /* IOperation */
-    EXPR_M_OPERATION_ID, EXPR_M_OPERATION_METHOD, EXPR_M_OPERATION_NAME,
+    EXPR_M_OPERATION_ID,
+    EXPR_M_OPERATION_METHOD,
+    EXPR_M_OPERATION_NAME,
     EXPR_M_OPERATION_URLTEMPLATE,
     /* IProduct */
-    EXPR_M_PRODUCT_APIS, EXPR_M_PRODUCT_APPROVALREQUIRED, EXPR_M_PRODUCT_GROUPS, EXPR_M_PRODUCT_ID,
-    EXPR_M_PRODUCT_NAME, EXPR_M_PRODUCT_STATE, EXPR_M_PRODUCT_SUBSCRIPTIONLIMIT,
+    EXPR_M_PRODUCT_APIS,
+    EXPR_M_PRODUCT_APPROVALREQUIRED,
+    EXPR_M_PRODUCT_GROUPS,
+    EXPR_M_PRODUCT_ID,
+    EXPR_M_PRODUCT_NAME,
+    EXPR_M_PRODUCT_STATE,
+    EXPR_M_PRODUCT_SUBSCRIPTIONLIMIT,
     EXPR_M_PRODUCT_SUBSCRIPTIONREQUIRED,
     /* ISubscription */
-    EXPR_M_SUBSCRIPTION_CREATEDDATE, EXPR_M_SUBSCRIPTION_ENDDATE, EXPR_M_SUBSCRIPTION_ID,
-    EXPR_M_SUBSCRIPTION_KEY, EXPR_M_SUBSCRIPTION_NAME, EXPR_M_SUBSCRIPTION_PRIMARYKEY,
-    EXPR_M_SUBSCRIPTION_SECONDARYKEY, EXPR_M_SUBSCRIPTION_STARTDATE,
+    EXPR_M_SUBSCRIPTION_CREATEDDATE,
+    EXPR_M_SUBSCRIPTION_ENDDATE,
+    EXPR_M_SUBSCRIPTION_ID,
+    EXPR_M_SUBSCRIPTION_KEY,
+    EXPR_M_SUBSCRIPTION_NAME,
+    EXPR_M_SUBSCRIPTION_PRIMARYKEY,
+    EXPR_M_SUBSCRIPTION_SECONDARYKEY,
+    EXPR_M_SUBSCRIPTION_STARTDATE,
     /* IUser */
-    EXPR_M_USER_EMAIL, EXPR_M_USER_FIRSTNAME, EXPR_M_USER_GROUPS, EXPR_M_USER_ID,
-    EXPR_M_USER_IDENTITIES, EXPR_M_USER_LASTNAME, EXPR_M_USER_NOTE, EXPR_M_USER_REGISTRATIONDATE,
+    EXPR_M_USER_EMAIL,
+    EXPR_M_USER_FIRSTNAME,
+    EXPR_M_USER_GROUPS,
+    EXPR_M_USER_ID,
+    EXPR_M_USER_IDENTITIES,
+    EXPR_M_USER_LASTNAME,
+    EXPR_M_USER_NOTE,
+    EXPR_M_USER_REGISTRATIONDATE,
     /* IDeployment */
-    EXPR_M_DEPLOYMENT_CERTIFICATES, EXPR_M_DEPLOYMENT_GATEWAY, EXPR_M_DEPLOYMENT_GATEWAYID,
-    EXPR_M_DEPLOYMENT_REGION, EXPR_M_DEPLOYMENT_SERVICEID, EXPR_M_DEPLOYMENT_SERVICENAME,
-    EXPR_M_GATEWAY_ID, EXPR_M_GATEWAY_ISMANAGED,
+    EXPR_M_DEPLOYMENT_CERTIFICATES,
+    EXPR_M_DEPLOYMENT_GATEWAY,
+    EXPR_M_DEPLOYMENT_GATEWAYID,
+    EXPR_M_DEPLOYMENT_REGION,
+    EXPR_M_DEPLOYMENT_SERVICEID,
+    EXPR_M_DEPLOYMENT_SERVICENAME,
+    EXPR_M_GATEWAY_ID,
+    EXPR_M_GATEWAY_ISMANAGED,
     /* ILastError */
-    EXPR_M_LASTERROR_MESSAGE, EXPR_M_LASTERROR_PATH, EXPR_M_LASTERROR_POLICYID,
-    EXPR_M_LASTERROR_REASON, EXPR_M_LASTERROR_SCOPE, EXPR_M_LASTERROR_SECTION,
+    EXPR_M_LASTERROR_MESSAGE,
+    EXPR_M_LASTERROR_PATH,
+    EXPR_M_LASTERROR_POLICYID,
+    EXPR_M_LASTERROR_REASON,
+    EXPR_M_LASTERROR_SCOPE,
+    EXPR_M_LASTERROR_SECTION,
     EXPR_M_LASTERROR_SOURCE,
     /* IWorkspace */
-    EXPR_M_WORKSPACE_ID, EXPR_M_WORKSPACE_NAME,
+    EXPR_M_WORKSPACE_ID,
+    EXPR_M_WORKSPACE_NAME,
     /* IGroup (User.Groups, Product.Groups), IUserIdentity (User.Identities) */
-    EXPR_M_GROUP_ID, EXPR_M_GROUP_NAME, EXPR_M_IDENTITY_ID, EXPR_M_IDENTITY_PROVIDER,
+    EXPR_M_GROUP_ID,
+    EXPR_M_GROUP_NAME,
+    EXPR_M_IDENTITY_ID,
+    EXPR_M_IDENTITY_PROVIDER,
     EXPR_M__COUNT
 }; /* ORDER EXPR_M */
 
 /* The context classes (expr/context.c). */
-extern const xv_class expr_class_context, expr_class_request, expr_class_response,
-    expr_class_url, expr_class_api, expr_class_keynames, expr_class_operation,
-    expr_class_product, expr_class_subscription, expr_class_user, expr_class_deployment,
-    expr_class_gateway, expr_class_lasterror, expr_class_workspace, expr_class_body,
-    expr_class_group, expr_class_identity;
+extern const xv_class expr_class_context, expr_class_request, expr_class_response, expr_class_url,
+    expr_class_api, expr_class_keynames, expr_class_operation, expr_class_product,
+    expr_class_subscription, expr_class_user, expr_class_deployment, expr_class_gateway,
+    expr_class_lasterror, expr_class_workspace, expr_class_body, expr_class_group,
+    expr_class_identity;
 
 /* IMessageBody (context.Request.Body, IResponse.Body): the host hands out pointers to these;
  * As<T>(), AsFormUrlEncodedContent() are implemented in expr/. */
 typedef struct expr_body {
-    str bytes;          /* the raw body */
-    str content_type;   /* may be empty */
-    bool consumed;      /* As<T>() without preserveContent sets it; later reads see "" */
+    str bytes;        /* the raw body */
+    str content_type; /* may be empty */
+    bool consumed;    /* As<T>() without preserveContent sets it; later reads see "" */
 } expr_body;
 
 /* Authorization, the result of get-authorization-context (a variable's value). */
@@ -290,10 +351,9 @@ extern const xv_class expr_class_authorization;
 /* Classes of the core types (for static types and dispatch). */
 extern const xv_class expr_class_object, expr_class_string, expr_class_int, expr_class_long,
     expr_class_double, expr_class_decimal, expr_class_float, expr_class_bool, expr_class_char,
-    expr_class_byte, expr_class_bytes, expr_class_datetime, expr_class_timespan,
-    expr_class_guid, expr_class_jtoken, expr_class_jobject, expr_class_jarray,
-    expr_class_jvalue, expr_class_jproperty, expr_class_list, expr_class_dict,
-    expr_class_lambda, expr_class_exception;
+    expr_class_byte, expr_class_bytes, expr_class_datetime, expr_class_timespan, expr_class_guid,
+    expr_class_jtoken, expr_class_jobject, expr_class_jarray, expr_class_jvalue,
+    expr_class_jproperty, expr_class_list, expr_class_dict, expr_class_lambda, expr_class_exception;
 
 /* ---- constructors (cheap, no allocation unless noted) ---- */
 static inline xv xv_null(void)

@@ -38,8 +38,8 @@ typedef enum pol_attr_type {
 } pol_attr_type;
 
 enum pol_attr_flags {
-    POL_REQUIRED = 1 << 0, /* must be present */
-    POL_EXPR = 1 << 1,     /* the value may be a policy expression @(...) / @{...} */
+    POL_REQUIRED = 1 << 0,    /* must be present */
+    POL_EXPR = 1 << 1,        /* the value may be a policy expression @(...) / @{...} */
     POL_UNSUPPORTED = 1 << 2, /* accepted by APIM, validated here, not executed by apimlite
                                * (e.g. Service Fabric attributes); check warns when used */
     POL_DEPRECATED = 1 << 3,  /* not APIM vocabulary but seen in real documents (toolkit
@@ -61,9 +61,9 @@ enum pol_text_flags {
 typedef struct pol_attr {
     const char *name;
     pol_attr_type type;
-    unsigned flags;             /* pol_attr_flags */
-    const char *def;            /* documented default as text, or NULL */
-    const char *const *values;  /* POL_T_ENUM: NULL-terminated list of allowed values */
+    unsigned flags;            /* pol_attr_flags */
+    const char *def;           /* documented default as text, or NULL */
+    const char *const *values; /* POL_T_ENUM: NULL-terminated list of allowed values */
 } pol_attr;
 
 /* What an element may contain. */
@@ -78,22 +78,22 @@ typedef enum pol_content {
 typedef struct pol_child pol_child;
 struct pol_child {
     const char *name;
-    unsigned min, max;        /* occurrences; max 0 = unbounded */
-    const pol_attr *attrs;    /* { 0 }-terminated, or NULL for none */
+    unsigned min, max;     /* occurrences; max 0 = unbounded */
+    const pol_attr *attrs; /* { 0 }-terminated, or NULL for none */
     pol_content content;
-    unsigned text_flags;      /* POL_C_TEXT: POL_EXPR if the text may be an expression,
-                               * POL_REQUIRED if the text must not be empty */
+    unsigned text_flags;       /* POL_C_TEXT: POL_EXPR if the text may be an expression,
+                                * POL_REQUIRED if the text must not be empty */
     const pol_child *children; /* POL_C_CHILDREN: { 0 }-terminated */
-    const char *policy;       /* non-NULL: this child is validated as that policy (send-request's
-                               * <set-header>, return-response's <set-status>) */
+    const char *policy;        /* non-NULL: this child is validated as that policy (send-request's
+                                * <set-header>, return-response's <set-status>) */
 };
 
 /* Cross-attribute rules the generic validator enforces. names is "a|b|c". */
 typedef enum pol_rule_kind {
-    POL_R_EXACTLY_ONE,   /* exactly one of the attributes is present */
-    POL_R_AT_MOST_ONE,   /* at most one of them */
-    POL_R_AT_LEAST_ONE,  /* at least one of them */
-    POL_R_ALL_OR_NONE,   /* all of them or none */
+    POL_R_EXACTLY_ONE,  /* exactly one of the attributes is present */
+    POL_R_AT_MOST_ONE,  /* at most one of them */
+    POL_R_AT_LEAST_ONE, /* at least one of them */
+    POL_R_ALL_OR_NONE,  /* all of them or none */
 } pol_rule_kind;
 
 typedef struct pol_rule {
@@ -102,28 +102,28 @@ typedef struct pol_rule {
 } pol_rule;
 
 enum pol_spec_flags {
-    POL_ONCE = 1 << 0,        /* at most once per section of an effective document */
+    POL_ONCE = 1 << 0,             /* at most once per section of an effective document */
     POL_UNSUPPORTED_SPEC = 1 << 1, /* APIM policy apimlite does not execute (Dapr, Service Bus,
-                               * SOAP, ...): it loads and is validated; check warns */
-    POL_DEPRECATED_SPEC = 1 << 2, /* element name that is not APIM vocabulary but occurs in real
-                               * documents (toolkit misspellings invoke-darp-binding,
-                               * publish-to-darp, cache-value): loads, check warns */
-    POL_UNORDERED = 1 << 3,   /* its child elements may come in any order (real documents put
-                               * cache-lookup's vary-by-query-parameter before vary-by-header);
-                               * otherwise children follow the order of children[] */
+                                    * SOAP, ...): it loads and is validated; check warns */
+    POL_DEPRECATED_SPEC = 1 << 2,  /* element name that is not APIM vocabulary but occurs in real
+                                    * documents (toolkit misspellings invoke-darp-binding,
+                                    * publish-to-darp, cache-value): loads, check warns */
+    POL_UNORDERED = 1 << 3,        /* its child elements may come in any order (real documents put
+                                    * cache-lookup's vary-by-query-parameter before vary-by-header);
+                                    * otherwise children follow the order of children[] */
 };
 
 typedef struct pol_spec {
-    const char *name;         /* element name, e.g. "set-header" */
-    unsigned sections;        /* pol_section_flags; validate.c enforces it */
-    const pol_attr *attrs;    /* { 0 }-terminated; unknown/missing attributes rejected generically.
-                               * Every policy also accepts "id" (LastError.PolicyId). */
+    const char *name;      /* element name, e.g. "set-header" */
+    unsigned sections;     /* pol_section_flags; validate.c enforces it */
+    const pol_attr *attrs; /* { 0 }-terminated; unknown/missing attributes rejected generically.
+                            * Every policy also accepts "id" (LastError.PolicyId). */
     pol_content content;
-    unsigned text_flags;      /* as pol_child.text_flags, for POL_C_TEXT */
+    unsigned text_flags;       /* as pol_child.text_flags, for POL_C_TEXT */
     const pol_child *children; /* POL_C_CHILDREN: { 0 }-terminated */
-    const pol_rule *rules;    /* { 0 }-terminated or NULL */
-    unsigned flags;           /* pol_spec_flags */
-    size_t conf_size;         /* compile allocates conf in the config arena, then calls parse */
+    const pol_rule *rules;     /* { 0 }-terminated or NULL */
+    unsigned flags;            /* pol_spec_flags */
+    size_t conf_size;          /* compile allocates conf in the config arena, then calls parse */
     int (*parse)(struct pol_cc *cc, const struct pol_node *el, void *conf); /* 0, or -1 + diags */
     pol_status (*exec)(struct rt_req *r, const void *conf);
 } pol_spec;

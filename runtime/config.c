@@ -80,7 +80,6 @@ void rt_config_pos(const rt_config *c, rt_cfg_where w, diag_pos *out)
     diag_pos_in_text(c->path, c->text, c->text_len, at, out);
 }
 
-
 static void read_named_value(cfg_reader *r, yaml_node_t *k, yaml_node_t *v)
 {
     rt_config *c = r->c;
@@ -91,8 +90,10 @@ static void read_named_value(cfg_reader *r, yaml_node_t *k, yaml_node_t *v)
     for (size_t i = 0; i < nv->name.len; i++) {
         char ch = nv->name.ptr[i];
         if (!(isalnum((unsigned char)ch) || ch == '.' || ch == '-' || ch == '_')) {
-            cfg_error(r, k, "named value '%.*s': names may contain only letters, digits, '.', "
-                            "'-' and '_'", STR_FMT(nv->name));
+            cfg_error(r, k,
+                      "named value '%.*s': names may contain only letters, digits, '.', "
+                      "'-' and '_'",
+                      STR_FMT(nv->name));
             return;
         }
     }
@@ -282,9 +283,9 @@ static void read_tokenizer(cfg_reader *r, const yaml_node_t *m)
 }
 
 static const char *const known_keys[] = {
-    "listen",  "workers", "policy",   "namedValues", "policyFragments", "backends",
-    "apis",    "products", "subscriptions", "users", "counters", "state",
-    "logs",    "metrics",  "loggers",  "tokenizer", NULL,
+    "listen",   "workers",       "policy", "namedValues", "policyFragments", "backends", "apis",
+    "products", "subscriptions", "users",  "counters",    "state",           "logs",     "metrics",
+    "loggers",  "tokenizer",     NULL,
 };
 
 static void read_settings(cfg_reader *r, const yaml_node_t *root)
@@ -347,8 +348,7 @@ static void read_root(cfg_reader *r, const yaml_node_t *root)
         cfg_read_subscriptions(r, n);
 }
 
-int rt_config_load_text(rt_config *c, const char *path, const char *text, size_t len,
-                        diag_list *d)
+int rt_config_load_text(rt_config *c, const char *path, const char *text, size_t len, diag_list *d)
 {
     memset(c, 0, sizeof *c);
     arena_init(&c->a, 0);
@@ -424,14 +424,14 @@ const rt_named_value *rt_config_named_value(const rt_config *c, str name)
     return NULL;
 }
 
-#define CFG_FIND(fn, type, arr, n)                                                               \
-    const type *fn(const rt_config *c, str id)                                                   \
-    {                                                                                            \
-        for (size_t i = 0; i < c->n; i++) {                                                      \
-            if (str_eq(c->arr[i].id, id))                                                        \
-                return &c->arr[i];                                                               \
-        }                                                                                        \
-        return NULL;                                                                             \
+#define CFG_FIND(fn, type, arr, n)                                                                 \
+    const type *fn(const rt_config *c, str id)                                                     \
+    {                                                                                              \
+        for (size_t i = 0; i < c->n; i++) {                                                        \
+            if (str_eq(c->arr[i].id, id))                                                          \
+                return &c->arr[i];                                                                 \
+        }                                                                                          \
+        return NULL;                                                                               \
     }
 CFG_FIND(rt_config_fragment, rt_fragment_ref, frags, nfrags)
 CFG_FIND(rt_config_backend, rt_backend, backends, nbackends)

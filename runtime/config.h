@@ -36,9 +36,9 @@ typedef struct rt_cfg_where {
 
 /* A file the configuration names (a policy document or a fragment). */
 typedef struct rt_cfg_file {
-    const char *path;   /* resolved: relative to the YAML file's directory unless absolute;
-                         * NULL when the entity has no document */
-    rt_cfg_where where; /* the value in the YAML file */
+    const char *path;    /* resolved: relative to the YAML file's directory unless absolute;
+                          * NULL when the entity has no document */
+    rt_cfg_where where;  /* the value in the YAML file */
     struct pol_doc *doc; /* for the loader of the policy set (core): the parsed document.
                           * config never reads or sets it (NULL after rt_config_load) */
 } rt_cfg_file;
@@ -72,10 +72,10 @@ typedef struct rt_backend_credentials {
     size_t nquery;
     bool has_authorization; /* credentials.authorization: Authorization: <scheme> <parameter> */
     str auth_scheme;
-    str auth_parameter; /* secret-ish: never printed */
+    str auth_parameter;        /* secret-ish: never printed */
     bool has_managed_identity; /* credentials.managedIdentity {resource, clientId} */
     str mi_resource;
-    str mi_client_id; /* "" when absent (system-assigned) */
+    str mi_client_id;     /* "" when absent (system-assigned) */
     str *certificate_ids; /* credentials.certificateIds */
     size_t ncertificate_ids;
     str *certificates; /* credentials.certificate (thumbprints) */
@@ -89,9 +89,9 @@ typedef struct rt_status_range {
 /* circuitBreaker.rules[]. Exactly one of count and percentage is set (the other is 0). */
 typedef struct rt_breaker_rule {
     str name;
-    int count;          /* failureCondition.count, >= 1; 0 when percentage is used */
-    int percentage;     /* failureCondition.percentage, 1..100; 0 when count is used */
-    int64_t interval_ms; /* failureCondition.interval (ISO-8601), > 0 */
+    int count;               /* failureCondition.count, >= 1; 0 when percentage is used */
+    int percentage;          /* failureCondition.percentage, 1..100; 0 when count is used */
+    int64_t interval_ms;     /* failureCondition.interval (ISO-8601), > 0 */
     rt_status_range *ranges; /* failureCondition.statusCodeRanges */
     size_t nranges;
     str *error_reasons; /* failureCondition.errorReasons (each <= 200 chars) */
@@ -115,8 +115,8 @@ typedef struct rt_pool_member {
 
 struct rt_backend {
     str id;
-    str url;   /* {{named values}} substituted; "" for pools / when absent */
-    bool pool; /* type: Pool */
+    str url;         /* {{named values}} substituted; "" for pools / when absent */
+    bool pool;       /* type: Pool */
     str protocol;    /* "http" (default) or "soap" */
     str description; /* "" when absent */
     str title;
@@ -125,12 +125,12 @@ struct rt_backend {
     bool tls_validate_name;  /* tls.validateCertificateName, default true */
     str proxy_url;           /* "" when no proxy */
     str proxy_username;
-    str proxy_password; /* never printed */
+    str proxy_password;     /* never printed */
     rt_breaker_rule *rules; /* circuitBreaker.rules (APIM supports one; we accept several) */
     size_t nrules;
     rt_pool_member *members; /* pool.services (pools only), 1..RT_POOL_MAX */
     size_t nmembers;
-    size_t index; /* position in rt_config.backends (for per-backend state arrays) */
+    size_t index;       /* position in rt_config.backends (for per-backend state arrays) */
     rt_cfg_where where; /* the backend's id in the YAML */
 };
 
@@ -181,8 +181,8 @@ typedef struct rt_api {
     str path;        /* URL suffix without leading/trailing '/', e.g. "openai"; may be "" */
     str service_url; /* serviceUrl ({{named values}} substituted); "" when absent */
     bool subscription_required; /* default true */
-    str key_header;  /* subscriptionKeyParameterNames.header, default Ocp-Apim-Subscription-Key */
-    str key_query;   /* subscriptionKeyParameterNames.query, default subscription-key */
+    str key_header;   /* subscriptionKeyParameterNames.header, default Ocp-Apim-Subscription-Key */
+    str key_query;    /* subscriptionKeyParameterNames.query, default subscription-key */
     str display_name; /* displayName, defaults to the id */
     str description;
     str *protocols; /* protocols: http, https, ws, wss (default https) */
@@ -205,9 +205,9 @@ typedef struct rt_product {
     size_t napis;
     bool subscription_required; /* false = open product (no key needed) */
     bool approval_required;
-    bool published;            /* state: published (default) | notPublished */
-    int subscriptions_limit;   /* subscriptionsLimit, 0 = none */
-    str *groups;               /* groups: [names] (context.Product.Groups) */
+    bool published;          /* state: published (default) | notPublished */
+    int subscriptions_limit; /* subscriptionsLimit, 0 = none */
+    str *groups;             /* groups: [names] (context.Product.Groups) */
     size_t ngroups;
     rt_cfg_file policy;
     size_t index;
@@ -246,14 +246,14 @@ typedef struct rt_subscription {
     str id;
     str display_name; /* displayName, defaults to the id (context.Subscription.Name) */
     rt_sub_scope scope_kind;
-    str scope;                   /* as written */
-    const rt_api *api;           /* RT_SUB_API */
-    const rt_product *product;   /* RT_SUB_PRODUCT */
-    str primary_key;             /* never printed; "" when absent (no key matches "") */
+    str scope;                 /* as written */
+    const rt_api *api;         /* RT_SUB_API */
+    const rt_product *product; /* RT_SUB_PRODUCT */
+    str primary_key;           /* never printed; "" when absent (no key matches "") */
     str secondary_key;
     rt_sub_state state;
-    str owner_id;                /* ownerId as written ("/users/<id>" or "<id>"), "" when absent */
-    const rt_user *owner;        /* resolved when users: defines it, else NULL */
+    str owner_id;         /* ownerId as written ("/users/<id>" or "<id>"), "" when absent */
+    const rt_user *owner; /* resolved when users: defines it, else NULL */
     bool allow_tracing;
     str created_date, start_date, end_date; /* as written (ISO-8601), "" when absent */
     rt_cfg_where where;
@@ -300,13 +300,13 @@ typedef struct rt_config {
     size_t nusers;
     rt_logger *loggers;
     size_t nloggers;
-    rt_counters_kind counters; /* counters: memory (default) | redis://host:port/db */
-    str redis_url;             /* the redis:// or rediss:// URL */
-    const char *state_path;    /* state: (resolved), NULL when absent */
-    const char *log_path;      /* logs.path (resolved), NULL when absent */
-    int64_t log_payload_bytes; /* logs.payloadBytes, 0..1048576 */
-    rt_cfg_addr metrics;       /* metrics.listen */
-    const char *tokenizer_o200k;  /* tokenizer.o200k: rank file (resolved), NULL = built-in search */
+    rt_counters_kind counters;   /* counters: memory (default) | redis://host:port/db */
+    str redis_url;               /* the redis:// or rediss:// URL */
+    const char *state_path;      /* state: (resolved), NULL when absent */
+    const char *log_path;        /* logs.path (resolved), NULL when absent */
+    int64_t log_payload_bytes;   /* logs.payloadBytes, 0..1048576 */
+    rt_cfg_addr metrics;         /* metrics.listen */
+    const char *tokenizer_o200k; /* tokenizer.o200k: rank file (resolved), NULL = built-in search */
     const char *tokenizer_cl100k; /* tokenizer.cl100k */
 } rt_config;
 
@@ -317,8 +317,7 @@ typedef struct rt_config {
 int rt_config_load(rt_config *c, const char *path, diag_list *d);
 /* Same, from text[0..len) that was read from `path` (path used for diagnostics and to resolve
  * relative paths; tests use it). */
-int rt_config_load_text(rt_config *c, const char *path, const char *text, size_t len,
-                        diag_list *d);
+int rt_config_load_text(rt_config *c, const char *path, const char *text, size_t len, diag_list *d);
 void rt_config_release(rt_config *c);
 
 /* Lookups (NULL when absent). Named values are found case-insensitively (APIM), everything

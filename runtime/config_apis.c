@@ -46,14 +46,14 @@ static bool is_token(str s)
 
 static void read_operation(cfg_reader *r, rt_api *api, yaml_node_t *k, yaml_node_t *v)
 {
-    static const char *const keys[] = { "method", "urlTemplate", "policy", "displayName",
-                                        "description", NULL };
+    static const char *const keys[] = { "method",      "urlTemplate", "policy",
+                                        "displayName", "description", NULL };
     rt_operation *op = &api->ops[api->nops];
     memset(op, 0, sizeof *op);
     op->id = cfg_scalar(r, k);
     op->where = cfg_where(k);
-    const char *what = arena_sprintf(&r->c->a, "operation '%.*s' of API '%.*s'",
-                                     STR_FMT(op->id), STR_FMT(api->id));
+    const char *what = arena_sprintf(&r->c->a, "operation '%.*s' of API '%.*s'", STR_FMT(op->id),
+                                     STR_FMT(api->id));
     if (!what || !cfg_expect_map(r, v, what))
         return;
     cfg_check_keys(r, v, keys, what);
@@ -91,8 +91,8 @@ static void read_api_keys(cfg_reader *r, rt_api *api, const yaml_node_t *m, cons
         return;
     cfg_check_keys(r, m, keys, what);
     yaml_node_t *h = cfg_get(r, m, "header"), *q = cfg_get(r, m, "query");
-    if (h && cfg_str_nonempty(r, h, "subscriptionKeyParameterNames 'header'", &api->key_header) ==
-                 0 &&
+    if (h &&
+        cfg_str_nonempty(r, h, "subscriptionKeyParameterNames 'header'", &api->key_header) == 0 &&
         !is_token(api->key_header))
         cfg_error(r, h, "subscriptionKeyParameterNames 'header' is not a valid header name");
     if (q)
@@ -129,10 +129,12 @@ static int read_api_path(cfg_reader *r, rt_api *api, const yaml_node_t *n, const
 
 static void read_api(cfg_reader *r, yaml_node_t *k, yaml_node_t *v)
 {
-    static const char *const keys[] = { "path", "serviceUrl", "subscriptionRequired",
-                                        "subscriptionKeyParameterNames", "policy", "displayName",
-                                        "description", "protocols", "operations", "apiVersion",
-                                        "apiRevision", "isCurrent", NULL };
+    static const char *const keys[] = {
+        "path",       "serviceUrl",  "subscriptionRequired", "subscriptionKeyParameterNames",
+        "policy",     "displayName", "description",          "protocols",
+        "operations", "apiVersion",  "apiRevision",          "isCurrent",
+        NULL
+    };
     rt_config *c = r->c;
     rt_api *api = &c->apis[c->napis];
     memset(api, 0, sizeof *api);
@@ -196,8 +198,8 @@ static void read_api(cfg_reader *r, yaml_node_t *k, yaml_node_t *v)
         yaml_node_t *ok = cfg_node(r, q->key), *ov = cfg_node(r, q->value);
         bool dup = false;
         for (size_t i = 0; cfg_is_scalar(ok) && i < api->nops && !dup; i++)
-            dup = str_eq(api->ops[i].id, (str){ (const char *)ok->data.scalar.value,
-                                                ok->data.scalar.length });
+            dup = str_eq(api->ops[i].id,
+                         (str){ (const char *)ok->data.scalar.value, ok->data.scalar.length });
         if (cfg_is_scalar(ok) && !dup)
             read_operation(r, api, ok, ov);
     }
@@ -252,8 +254,9 @@ static void read_product_apis(cfg_reader *r, rt_product *pr, const yaml_node_t *
         for (size_t k = 0; k < r->c->nproducts; k++) { /* products read before this one */
             const rt_product *o = &r->c->products[k];
             if (!o->subscription_required && rt_product_has_api(o, api))
-                cfg_error(r, at, "product '%.*s': API '%.*s' is already in the open product "
-                                 "'%.*s' (an API can be in at most one open product)",
+                cfg_error(r, at,
+                          "product '%.*s': API '%.*s' is already in the open product "
+                          "'%.*s' (an API can be in at most one open product)",
                           STR_FMT(pr->id), STR_FMT(id), STR_FMT(o->id));
         }
     }
@@ -261,9 +264,10 @@ static void read_product_apis(cfg_reader *r, rt_product *pr, const yaml_node_t *
 
 static void read_product(cfg_reader *r, yaml_node_t *k, yaml_node_t *v)
 {
-    static const char *const keys[] = { "apis", "subscriptionRequired", "approvalRequired",
-                                        "state", "policy", "displayName", "description",
-                                        "subscriptionsLimit", "groups", "terms", NULL };
+    static const char *const keys[] = {
+        "apis",        "subscriptionRequired", "approvalRequired", "state", "policy", "displayName",
+        "description", "subscriptionsLimit",   "groups",           "terms", NULL
+    };
     rt_config *c = r->c;
     rt_product *pr = &c->products[c->nproducts];
     memset(pr, 0, sizeof *pr);
@@ -324,8 +328,9 @@ void cfg_read_products(cfg_reader *r, const yaml_node_t *m)
 
 void cfg_read_users(cfg_reader *r, const yaml_node_t *m)
 {
-    static const char *const keys[] = { "email", "firstName", "lastName", "note",
-                                        "registrationDate", "groups", NULL };
+    static const char *const keys[] = { "email", "firstName",        "lastName",
+                                        "note",  "registrationDate", "groups",
+                                        NULL };
     if (!cfg_expect_map(r, m, "users"))
         return;
     rt_config *c = r->c;
@@ -351,8 +356,7 @@ void cfg_read_users(cfg_reader *r, const yaml_node_t *m)
         opt_str(r, v, "firstName", "'firstName'", &u->first_name, STR_LIT(""));
         opt_str(r, v, "lastName", "'lastName'", &u->last_name, STR_LIT(""));
         opt_str(r, v, "note", "'note'", &u->note, STR_LIT(""));
-        opt_str(r, v, "registrationDate", "'registrationDate'", &u->registration_date,
-                STR_LIT(""));
+        opt_str(r, v, "registrationDate", "'registrationDate'", &u->registration_date, STR_LIT(""));
         if ((n = cfg_get(r, v, "groups")))
             cfg_str_list(r, n, "'groups'", false, &u->groups, &u->ngroups);
         c->nusers++;

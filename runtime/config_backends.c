@@ -73,8 +73,9 @@ static int read_params(bctx *x, const yaml_node_t *m, const char *kind, rt_cred_
 
 static void read_credentials(bctx *x, const yaml_node_t *m)
 {
-    static const char *const keys[] = { "header", "query", "authorization", "managedIdentity",
-                                        "certificateIds", "certificate", NULL };
+    static const char *const keys[] = {
+        "header", "query", "authorization", "managedIdentity", "certificateIds", "certificate", NULL
+    };
     cfg_reader *r = x->r;
     rt_backend_credentials *cr = &x->b->cred;
     const char *what = fmt_what(x, "credentials");
@@ -198,8 +199,8 @@ static int read_ranges(bctx *x, const yaml_node_t *s, const char *what, rt_break
             continue;
         }
         if (lo > hi) {
-            cfg_error(r, mx, "status code range: 'max' (%lld) is below 'min' (%lld)",
-                      (long long)hi, (long long)lo);
+            cfg_error(r, mx, "status code range: 'max' (%lld) is below 'min' (%lld)", (long long)hi,
+                      (long long)lo);
             rc = -1;
             continue;
         }
@@ -211,7 +212,8 @@ static int read_ranges(bctx *x, const yaml_node_t *s, const char *what, rt_break
 static void read_failure_condition(bctx *x, const yaml_node_t *m, rt_breaker_rule *rule,
                                    const char *what)
 {
-    static const char *const keys[] = { "count", "percentage", "interval", "statusCodeRanges",
+    static const char *const keys[] = { "count",        "percentage",
+                                        "interval",     "statusCodeRanges",
                                         "errorReasons", NULL };
     cfg_reader *r = x->r;
     if (!cfg_expect_map(r, m, what))
@@ -238,8 +240,10 @@ static void read_failure_condition(bctx *x, const yaml_node_t *m, rt_breaker_rul
                      &rule->nerror_reasons) == 0) {
         for (size_t i = 0; i < rule->nerror_reasons; i++) {
             if (rule->error_reasons[i].len > 200)
-                cfg_error(r, n, "failureCondition 'errorReasons': item %zu is longer than 200 "
-                                "characters", i + 1);
+                cfg_error(r, n,
+                          "failureCondition 'errorReasons': item %zu is longer than 200 "
+                          "characters",
+                          i + 1);
         }
     }
     if (!cfg_get(r, m, "statusCodeRanges") && !cfg_get(r, m, "errorReasons"))
@@ -304,14 +308,15 @@ static void read_pool(bctx *x, const yaml_node_t *m)
     yaml_node_t *s = cfg_get(r, m, "services");
     if (!s || s->type != YAML_SEQUENCE_NODE ||
         s->data.sequence.items.top == s->data.sequence.items.start) {
-        cfg_error(r, s ? s : m, "%s: 'services' must be a non-empty list of {id, priority, "
-                                "weight}", what);
+        cfg_error(r, s ? s : m,
+                  "%s: 'services' must be a non-empty list of {id, priority, "
+                  "weight}",
+                  what);
         return;
     }
     size_t cnt = (size_t)(s->data.sequence.items.top - s->data.sequence.items.start);
     if (cnt > RT_POOL_MAX) {
-        cfg_error(r, s, "%s: a pool holds at most %d backends (%zu given)", what, RT_POOL_MAX,
-                  cnt);
+        cfg_error(r, s, "%s: a pool holds at most %d backends (%zu given)", what, RT_POOL_MAX, cnt);
         return;
     }
     x->b->members = arena_calloc(&r->c->a, cnt, sizeof *x->b->members);
@@ -360,9 +365,9 @@ static void read_pool(bctx *x, const yaml_node_t *m)
 
 static void read_backend(cfg_reader *r, yaml_node_t *k, yaml_node_t *v)
 {
-    static const char *const keys[] = { "url", "protocol", "description", "title",
-                                        "credentials", "tls", "proxy", "circuitBreaker", "type",
-                                        "pool", "resourceId", NULL };
+    static const char *const keys[] = { "url",         "protocol", "description", "title",
+                                        "credentials", "tls",      "proxy",       "circuitBreaker",
+                                        "type",        "pool",     "resourceId",  NULL };
     rt_config *c = r->c;
     rt_backend *b = &c->backends[c->nbackends];
     memset(b, 0, sizeof *b);
@@ -438,12 +443,14 @@ static void resolve_pools(cfg_reader *r)
             const rt_backend *t = rt_config_backend(c, pm->id);
             if (!t) {
                 cfg_error_at(r, at, "backend '%.*s': pool member '%.*s' is not a backend",
-                          STR_FMT(b->id), STR_FMT(pm->id));
+                             STR_FMT(b->id), STR_FMT(pm->id));
                 continue;
             }
             if (t->pool) {
-                cfg_error_at(r, at, "backend '%.*s': pool member '%.*s' is a pool (pools cannot "
-                                 "be nested)", STR_FMT(b->id), STR_FMT(pm->id));
+                cfg_error_at(r, at,
+                             "backend '%.*s': pool member '%.*s' is a pool (pools cannot "
+                             "be nested)",
+                             STR_FMT(b->id), STR_FMT(pm->id));
                 continue;
             }
             bool dup = false;
@@ -451,7 +458,7 @@ static void resolve_pools(cfg_reader *r)
                 dup = b->members[j].backend == t;
             if (dup) {
                 cfg_error_at(r, at, "backend '%.*s': pool member '%.*s' is listed twice",
-                          STR_FMT(b->id), STR_FMT(pm->id));
+                             STR_FMT(b->id), STR_FMT(pm->id));
                 continue;
             }
             pm->backend = t;

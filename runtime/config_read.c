@@ -112,8 +112,7 @@ static bool scalar_eq(const yaml_node_t *a, const yaml_node_t *b)
            !memcmp(a->data.scalar.value, b->data.scalar.value, a->data.scalar.length);
 }
 
-void cfg_check_keys(cfg_reader *r, const yaml_node_t *m, const char *const *known,
-                    const char *what)
+void cfg_check_keys(cfg_reader *r, const yaml_node_t *m, const char *const *known, const char *what)
 {
     if (!m || m->type != YAML_MAPPING_NODE)
         return;
@@ -193,8 +192,8 @@ int cfg_str_nonempty(cfg_reader *r, const yaml_node_t *n, const char *what, str 
 
 int cfg_bool(cfg_reader *r, const yaml_node_t *n, const char *what, bool *out)
 {
-    static const char *const yes[] = { "true", "True", "TRUE" }, *const no[] = { "false",
-                                                                               "False", "FALSE" };
+    static const char *const yes[] = { "true", "True", "TRUE" }, *const no[] = { "false", "False",
+                                                                                 "FALSE" };
     for (size_t i = 0; i < 3; i++) {
         if (cfg_key_is(n, yes[i])) {
             *out = true;
@@ -237,8 +236,7 @@ int cfg_int(cfg_reader *r, const yaml_node_t *n, const char *what, int64_t min, 
         return -1;
     }
     if (v < min || v > max) {
-        cfg_error(r, n, "%s must be between %lld and %lld", what, (long long)min,
-                  (long long)max);
+        cfg_error(r, n, "%s must be between %lld and %lld", what, (long long)min, (long long)max);
         return -1;
     }
     *out = v;
@@ -414,8 +412,7 @@ int cfg_subst(cfg_reader *r, const yaml_node_t *n, const char *what, str *out, b
                 adv = j + 2 - i;
                 piece = (str){ s.ptr + i, adv };
                 if (!nv) {
-                    cfg_error(r, n, "%s: named value '%.*s' is not defined", what,
-                              STR_FMT(name));
+                    cfg_error(r, n, "%s: named value '%.*s' is not defined", what, STR_FMT(name));
                     rc = -1;
                 } else {
                     piece = nv->value;

@@ -67,8 +67,9 @@ static void check_key_unique(cfg_reader *r, const rt_subscription *s, str key, c
                             : str_eq(o->secondary_key, key) ? "secondaryKey"
                                                             : NULL;
         if (which)
-            cfg_error(r, n, "subscription '%.*s': %s is the same as the %s of subscription "
-                            "'%.*s' (keys must be unique)",
+            cfg_error(r, n,
+                      "subscription '%.*s': %s is the same as the %s of subscription "
+                      "'%.*s' (keys must be unique)",
                       STR_FMT(s->id), name, which, STR_FMT(o->id));
     }
 }
@@ -105,9 +106,10 @@ static void read_owner(cfg_reader *r, rt_subscription *s, const yaml_node_t *n, 
 
 static void read_subscription(cfg_reader *r, yaml_node_t *k, yaml_node_t *v)
 {
-    static const char *const keys[] = { "scope", "primaryKey", "secondaryKey", "state",
-                                        "displayName", "ownerId", "allowTracing", "createdDate",
-                                        "startDate", "endDate", NULL };
+    static const char *const keys[] = { "scope",        "primaryKey",  "secondaryKey",
+                                        "state",        "displayName", "ownerId",
+                                        "allowTracing", "createdDate", "startDate",
+                                        "endDate",      NULL };
     rt_config *c = r->c;
     rt_subscription *s = &c->subs[c->nsubs];
     memset(s, 0, sizeof *s);
@@ -137,8 +139,10 @@ static void read_subscription(cfg_reader *r, yaml_node_t *k, yaml_node_t *v)
             }
         }
         if (!ok)
-            cfg_error(r, n, "%s: 'state' must be one of active, suspended, cancelled, expired, "
-                            "submitted, rejected", what);
+            cfg_error(r, n,
+                      "%s: 'state' must be one of active, suspended, cancelled, expired, "
+                      "submitted, rejected",
+                      what);
     }
     s->owner_id = STR_LIT("");
     if ((n = cfg_get(r, v, "ownerId")))

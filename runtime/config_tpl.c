@@ -135,8 +135,7 @@ static int parse_query(tpl_ctx *t, str q)
 int cfg_parse_template(cfg_reader *r, const yaml_node_t *n, rt_operation *op)
 {
     str s = op->url_template;
-    tpl_ctx t = { r, n, op, arena_sprintf(&r->c->a, "urlTemplate '%.*s'", STR_FMT(s)), NULL,
-                  0, 0 };
+    tpl_ctx t = { r, n, op, arena_sprintf(&r->c->a, "urlTemplate '%.*s'", STR_FMT(s)), NULL, 0, 0 };
     if (!t.what)
         return -1;
     if (!s.len || s.ptr[0] != '/') {

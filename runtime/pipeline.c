@@ -187,8 +187,7 @@ static void run_main(rt_req *r, pol_status st)
         else if (r->section == POL_S_BACKEND) {
             rt_req_run_at_response(r);
             start_section(r, POL_S_OUTBOUND);
-        }
-        else
+        } else
             break;
         st = POL_NEXT;
     }

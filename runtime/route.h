@@ -67,11 +67,11 @@
 
 /* Built-in errors of routing (spec/policies.md §2). */
 #define RT_MSG_NOT_FOUND "Resource not found"
-#define RT_MSG_KEY_MISSING                                                                      \
-    "Access denied due to missing subscription key. Make sure to include subscription key "    \
+#define RT_MSG_KEY_MISSING                                                                         \
+    "Access denied due to missing subscription key. Make sure to include subscription key "        \
     "when making requests to an API."
-#define RT_MSG_KEY_INVALID                                                                      \
-    "Access denied due to invalid subscription key. Make sure to provide a valid key for an "  \
+#define RT_MSG_KEY_INVALID                                                                         \
+    "Access denied due to invalid subscription key. Make sure to provide a valid key for an "      \
     "active subscription."
 
 /* The incoming request, as far as routing needs it. */
@@ -108,20 +108,20 @@ typedef enum rt_key_source {
 } rt_key_source;
 
 typedef struct rt_route {
-    const rt_api *api;       /* NULL when no API matched */
-    const rt_operation *op;  /* NULL when no operation matched, or when the API has no
-                              * operations (implicit operation: every method and path; for
-                              * context.Operation use Id/Name "", Method = the request's,
-                              * UrlTemplate the catch-all template, slash star) */
+    const rt_api *api;                   /* NULL when no API matched */
+    const rt_operation *op;              /* NULL when no operation matched, or when the API has no
+                                          * operations (implicit operation: every method and path; for
+                                          * context.Operation use Id/Name "", Method = the request's,
+                                          * UrlTemplate the catch-all template, slash star) */
     const rt_product *product;           /* product context, or NULL */
     const rt_subscription *subscription; /* the key's subscription, or NULL */
-    str key;                 /* the key as sent (decoded), STR_NULL when none; never log it */
+    str key; /* the key as sent (decoded), STR_NULL when none; never log it */
     rt_key_source key_source;
-    rt_route_param *params;  /* MatchedParameters, in template order */
+    rt_route_param *params; /* MatchedParameters, in template order */
     size_t nparams;
-    str suffix;              /* the raw path after the API path: "" or starting with '/'
-                              * (e.g. "/deployments/gpt-4o/chat/completions") */
-    rt_route_error err;      /* err.status 0 on success */
+    str suffix;         /* the raw path after the API path: "" or starting with '/'
+                         * (e.g. "/deployments/gpt-4o/chat/completions") */
+    rt_route_error err; /* err.status 0 on success */
 } rt_route;
 
 /* Policy scopes, broad to narrow, with LastError.Scope names (rt_scope_name). */

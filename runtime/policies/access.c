@@ -73,8 +73,7 @@ int rt_access_eval_list(rt_req *r, const pol_val *v, size_t n, str **out, size_t
     return 0;
 }
 
-int rt_access_parse_list(pol_cc *cc, const pol_node *el, const char *name, pol_val **out,
-                         size_t *n)
+int rt_access_parse_list(pol_cc *cc, const pol_node *el, const char *name, pol_val **out, size_t *n)
 {
     const pol_node **kids;
     *n = pol_cc_children(cc, el, name, &kids);
@@ -151,8 +150,8 @@ static int ip_cmp(const ip_addr *a, const ip_addr *b)
 
 typedef struct ip_entry {
     bool range;
-    pol_val from, to;  /* to: ranges only */
-    bool parsed;       /* literals: lo/hi parsed at load */
+    pol_val from, to; /* to: ranges only */
+    bool parsed;      /* literals: lo/hi parsed at load */
     ip_addr lo, hi;
 } ip_entry;
 
@@ -201,8 +200,8 @@ static int ip_filter_parse(pol_cc *cc, const pol_node *el, void *out)
         }
         e->parsed = true;
         if (ip_cmp(&e->lo, &e->hi) > 0)
-            rc = pol_cc_error(cc, k, "from %.*s is above to %.*s",
-                              STR_FMT(e->from.lit), STR_FMT(e->to.lit));
+            rc = pol_cc_error(cc, k, "from %.*s is above to %.*s", STR_FMT(e->from.lit),
+                              STR_FMT(e->to.lit));
     }
     if (!c->n)
         rc = pol_cc_error(cc, el, "ip-filter needs at least one <address> or <address-range>");
@@ -346,7 +345,8 @@ static pol_status check_header_exec(rt_req *r, const void *conf)
     str *allowed;
     size_t nallowed;
     if (rt_val_str(r, &c->name, &name) < 0 || rt_val_int(r, &c->code, 401, &code) < 0 ||
-        rt_val_str(r, &c->message, &message) < 0 || rt_val_bool(r, &c->ignore_case, false, &ci) < 0 ||
+        rt_val_str(r, &c->message, &message) < 0 ||
+        rt_val_bool(r, &c->ignore_case, false, &ci) < 0 ||
         rt_access_eval_list(r, c->values, c->nvalues, &allowed, &nallowed) < 0)
         return POL_FAIL;
     name = str_trim(name.ptr ? name : STR_LIT(""));

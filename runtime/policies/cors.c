@@ -167,8 +167,8 @@ static bool in_list(str v, const str *l, size_t n)
 typedef struct cors_req {
     str origin;
     bool preflight;
-    str method;       /* Access-Control-Request-Method (preflight) */
-    str *headers;     /* Access-Control-Request-Headers, split on commas */
+    str method;   /* Access-Control-Request-Method (preflight) */
+    str *headers; /* Access-Control-Request-Headers, split on commas */
     size_t nheaders;
     str headers_text; /* the same, joined with ", " */
 } cors_req;
@@ -268,8 +268,7 @@ static pol_status respond(rt_req *r, const cors_req *q, const cors_result *res)
             put(r, resp.headers, "Access-Control-Allow-Methods", q->method) < 0 ||
             (q->nheaders &&
              put(r, resp.headers, "Access-Control-Allow-Headers", q->headers_text) < 0) ||
-            (res->max_age > 0 &&
-             put(r, resp.headers, "Access-Control-Max-Age", str_from(age)) < 0))
+            (res->max_age > 0 && put(r, resp.headers, "Access-Control-Max-Age", str_from(age)) < 0))
             return OOM(r);
     }
     r->ctx->response = resp;

@@ -20,7 +20,7 @@ typedef struct jwt_run {
     rt_jwtv_opts o;
     str *issuers; /* configured issuers; OpenID issuers are added per validation */
     size_t nissuers;
-    str tenant; /* validate-azure-ad-token */
+    str tenant;          /* validate-azure-ad-token */
     rt_jwtv_keyset *dyn; /* keys given by expressions (freed with the arena) */
     str *urls;
     size_t nurls;
@@ -154,8 +154,8 @@ static int eval_dyn_keys(rt_req *r, const jwt_conf *c, jwt_run *run)
                 return -1;
             }
         }
-        if (rt_jwtv_keyset_add_secret_b64(run->dyn, c->dyn_keys[i].id,
-                                          b64.ptr ? b64 : STR_LIT(""), err) < 0)
+        if (rt_jwtv_keyset_add_secret_b64(run->dyn, c->dyn_keys[i].id, b64.ptr ? b64 : STR_LIT(""),
+                                          err) < 0)
             rt_trace(r, "<key>: %s: skipped", err);
     }
     return 0;
@@ -274,7 +274,8 @@ static int collect(rt_req *r, jwt_run *run)
         iss[ni++] = is;
         if (str_starts_with(is, STR_LIT(v2)) && str_ends_with(is, STR_LIT("/v2.0"))) {
             str tid = str_make(is.ptr + sizeof v2 - 1, is.len - (sizeof v2 - 1) - 5);
-            const char *v1 = arena_sprintf(&r->arena, "https://sts.windows.net/%.*s/", STR_FMT(tid));
+            const char *v1 =
+                arena_sprintf(&r->arena, "https://sts.windows.net/%.*s/", STR_FMT(tid));
             if (!v1)
                 return -1;
             iss[ni++] = str_from(v1);
@@ -347,8 +348,8 @@ static pol_status finish(rt_req *r, jwt_run *run)
         run->refetched = true;
         rt_trace(r, "kid '%.*s' unknown: fetching the OpenID configuration again",
                  STR_FMT(res.kid));
-        pol_status st =
-            rt_oidc_resolve(r, run->urls, run->nurls, true, run->docs, &run->wake, oidc_done_cb, run);
+        pol_status st = rt_oidc_resolve(r, run->urls, run->nurls, true, run->docs, &run->wake,
+                                        oidc_done_cb, run);
         if (st != POL_NEXT)
             return st;
         return finish(r, run);

@@ -30,8 +30,8 @@ typedef struct jwt_conf {
     str out_var; /* output-token-variable-name, empty when absent */
     pol_val *openid;
     size_t nopenid;
-    rt_jwtv_keyset *keys; /* literal <issuer-signing-keys> (malloc'ed, freed with the config
-                           * arena); NULL when none */
+    rt_jwtv_keyset *keys;   /* literal <issuer-signing-keys> (malloc'ed, freed with the config
+                             * arena); NULL when none */
     jwt_key_conf *dyn_keys; /* <key>@(...)</key> */
     size_t ndyn_keys;
     bool decryption_keys; /* <decryption-keys> given (encrypted tokens are not supported) */

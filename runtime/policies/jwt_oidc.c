@@ -90,8 +90,8 @@ typedef struct oidc_job {
     rt_oidc_done done;
     void *ud;
     rt_tx_call *call;
-    int phase;    /* 0: the configuration document, 1: its JWKS */
-    str issuer;   /* of the document being fetched (request arena) */
+    int phase;  /* 0: the configuration document, 1: its JWKS */
+    str issuer; /* of the document being fetched (request arena) */
 } oidc_job;
 
 static int hold(rt_req *r, rt_oidc_doc *d)
@@ -263,8 +263,14 @@ pol_status rt_oidc_resolve(rt_req *r, const str *urls, size_t n, bool refetch, r
     oidc_job *j = arena_alloc(&r->arena, sizeof *j);
     if (!j)
         return rt_fail(r, NULL, "OutOfMemory", "request memory limit reached");
-    *j = (oidc_job){ .r = r, .w = w, .urls = urls, .n = n, .refetch = refetch, .docs = docs,
-                     .done = done, .ud = ud };
+    *j = (oidc_job){ .r = r,
+                     .w = w,
+                     .urls = urls,
+                     .n = n,
+                     .refetch = refetch,
+                     .docs = docs,
+                     .done = done,
+                     .ud = ud };
     return advance(j);
 }
 

@@ -240,8 +240,8 @@ void rt_lim_set_resp_header(rt_req *r, str name, int64_t v)
         rt_hdr_add(r, r->ctx->response.headers, name, str_from(num));
 }
 
-pol_status rt_lim_reject(rt_req *r, int status, const char *reason, const char *message,
-                         str hdr, str var, int64_t secs)
+pol_status rt_lim_reject(rt_req *r, int status, const char *reason, const char *message, str hdr,
+                         str var, int64_t secs)
 {
     lim_state *st = rt_lim_state(r);
     if (st)
@@ -259,8 +259,8 @@ pol_status rt_lim_reject(rt_req *r, int status, const char *reason, const char *
 /* A nested <api>/<operation> limit of rate-limit (and quota: quota.c has its own). */
 typedef struct rl_scope {
     bool is_api;
-    bool by_id;  /* match the id (id wins over name) */
-    str match;   /* the id or name */
+    bool by_id; /* match the id (id wins over name) */
+    str match;  /* the id or name */
     int64_t calls, period;
     struct rl_scope *ops; /* <operation> children of an <api> */
     size_t nops;
@@ -430,8 +430,8 @@ static pol_status rl_checked(rt_req *r, const rt_counter_result *res, void *ud)
         char msg[96];
         snprintf(msg, sizeof msg, "Rate limit is exceeded. Try again in %lld seconds.",
                  (long long)secs);
-        pol_status st = rt_lim_reject(r, 429, "RateLimitExceeded", msg, c->retry_hdr,
-                                      c->retry_var, secs);
+        pol_status st =
+            rt_lim_reject(r, 429, "RateLimitExceeded", msg, c->retry_hdr, c->retry_var, secs);
         rt_lim_set_resp_header(r, c->remaining_hdr, 0);
         rt_lim_set_resp_header(r, c->total_hdr, run->lim[0].calls);
         return st;

@@ -45,8 +45,8 @@ int rt_lim_exec_late(rt_req *r, const rt_counter_op *op, rt_counter_result *out)
 /* Sets context.Response to the APIM envelope (status, message), adds `hdr: secs` when hdr is
  * non-empty, sets variable var (int) when non-empty, marks the request rejected and returns
  * the failure (Reason reason). */
-pol_status rt_lim_reject(rt_req *r, int status, const char *reason, const char *message,
-                         str hdr, str var, int64_t secs);
+pol_status rt_lim_reject(rt_req *r, int status, const char *reason, const char *message, str hdr,
+                         str var, int64_t secs);
 /* Sets context variable name (when non-empty) to the integer v. 0 or -1 (arena cap). */
 int rt_lim_set_var(rt_req *r, str name, int64_t v);
 /* Replaces header name (when non-empty) of the client response with the integer v. */

@@ -311,8 +311,8 @@ static pol_status lc_done(rt_req *r, void *state, bool failed)
 static pol_status lc_refuse(rt_req *r)
 {
     return rt_lim_reject(r, 429, "ConcurrencyLimitExceeded",
-                         "Too many concurrent requests. Try again later.", STR_LIT(""),
-                         STR_LIT(""), 0);
+                         "Too many concurrent requests. Try again later.", STR_LIT(""), STR_LIT(""),
+                         0);
 }
 
 static pol_status lc_acquired(rt_req *r, const rt_counter_result *res, void *ud)
@@ -339,7 +339,8 @@ pol_status rt_concurrency_exec(rt_req *r, const void *conf)
     if (c->max <= 0)
         return lc_refuse(r);
     lc_run *run = arena_calloc(&r->arena, 1, sizeof *run);
-    char *k = key.ptr ? arena_strndup(&r->arena, key.ptr, key.len) : arena_strndup(&r->arena, "", 0);
+    char *k =
+        key.ptr ? arena_strndup(&r->arena, key.ptr, key.len) : arena_strndup(&r->arena, "", 0);
     if (!run || !k)
         return rt_fail(r, NULL, "OutOfMemory", "request memory limit reached");
     run->c = c;

@@ -44,7 +44,7 @@ typedef struct tl_run {
     int64_t prompt;      /* prompt estimate (0 when not estimated) */
     rt_tok_encoding enc; /* for counting streamed completions */
     bool charged;
-    int64_t consumed;                      /* tokens charged */
+    int64_t consumed;                       /* tokens charged */
     int64_t tpm_remaining, quota_remaining; /* -1: no such limit */
 } tl_run;
 
@@ -99,13 +99,18 @@ static void estimate_prompt(rt_req *r, tl_run *run, const json_t *body)
     str dep = deployment_of(path);
     char *model = dep.len ? arena_strndup(&r->arena, dep.ptr, dep.len) : NULL;
     const char *bm = json_string_value(json_object_get(body, "model"));
-    run->enc = rt_tokens_encoding_for_model(model ? model : bm ? bm : "",
-                                            model ? dep.len : bm ? strlen(bm) : 0);
+    run->enc = rt_tokens_encoding_for_model(model ? model
+                                            : bm  ? bm
+                                                  : "",
+                                            model ? dep.len
+                                            : bm  ? strlen(bm)
+                                                  : 0);
     if (run->enc == RT_TOK_AUTO && model && bm)
         run->enc = rt_tokens_encoding_for_model(bm, strlen(bm));
     rt_tokens_count cnt;
     rt_tokens_api api = rt_tokens_api_from_path(path.ptr ? path.ptr : "", path.len);
-    if (!body || rt_tokens_prompt(r->w->tokens ? r->w->tokens : rt_tokens_default(), api, body, model, &cnt) < 0) {
+    if (!body || rt_tokens_prompt(r->w->tokens ? r->w->tokens : rt_tokens_default(), api, body,
+                                  model, &cnt) < 0) {
         run->prompt = 0;
         rt_trace(r, "prompt tokens: the request body is not an OpenAI request (0 estimated)");
         return;
@@ -125,13 +130,12 @@ static int64_t response_tokens(rt_req *r, tl_run *run)
     const rt_response *resp = &r->ctx->response;
     str bytes = resp->body ? resp->body->bytes : STR_LIT("");
     xv_list *ct = resp->headers ? rt_hdr_get(resp->headers, STR_LIT("Content-Type")) : NULL;
-    bool sse = ct && ct->n && ct->items[0].kind == XV_STR &&
-               ct->items[0].u.s.len >= 17 &&
+    bool sse = ct && ct->n && ct->items[0].kind == XV_STR && ct->items[0].u.s.len >= 17 &&
                !strncasecmp(ct->items[0].u.s.ptr, "text/event-stream", 17);
     rt_tokens_usage u;
     if (run->stream || sse) {
-        if (rt_tokens_usage_from_sse(r->w->tokens ? r->w->tokens : rt_tokens_default(), run->enc, bytes.ptr ? bytes.ptr : "", bytes.len,
-                                     &u) < 0)
+        if (rt_tokens_usage_from_sse(r->w->tokens ? r->w->tokens : rt_tokens_default(), run->enc,
+                                     bytes.ptr ? bytes.ptr : "", bytes.len, &u) < 0)
             return run->prompt;
         if (u.estimated)
             note_approximation(r);
@@ -234,8 +238,9 @@ static pol_status tl_checked(rt_req *r, const rt_counter_result *res, void *ud)
                      (long long)secs);
         }
         set_remaining_vars(r, run);
-        pol_status st = rt_lim_reject(r, status, status == 429 ? "TokenLimitExceeded" : "TokenQuotaExceeded", msg,
-                                      c->retry_after_header, c->retry_after_var, secs);
+        pol_status st =
+            rt_lim_reject(r, status, status == 429 ? "TokenLimitExceeded" : "TokenQuotaExceeded",
+                          msg, c->retry_after_header, c->retry_after_var, secs);
         if (run->tpm_remaining >= 0)
             rt_lim_set_resp_header(r, c->remaining_header, run->tpm_remaining);
         if (run->quota_remaining >= 0)

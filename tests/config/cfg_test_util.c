@@ -8,8 +8,7 @@ int cfg_load(rt_config *c, diag_list *d, const char *yaml)
     return rt_config_load_text(c, "t/gw.yaml", yaml, strlen(yaml), d);
 }
 
-int cfg_find_diag(const diag_list *d, diag_sev sev, unsigned line, unsigned col,
-                  const char *needle)
+int cfg_find_diag(const diag_list *d, diag_sev sev, unsigned line, unsigned col, const char *needle)
 {
     for (size_t i = 0; i < d->n; i++) {
         const diag *g = &d->items[i];

@@ -265,10 +265,9 @@ static void test_durations(void **state)
         const char *in;
         int64_t ms;
     } ok[] = {
-        { "PT1M", 60000 },      { "PT10S", 10000 },   { "PT0.5S", 500 },
-        { "P1D", 86400000 },    { "P1DT2H", 93600000 }, { "PT1H30M", 5400000 },
-        { "P2W", 1209600000 },  { "pt1m", 60000 },    { "PT1.25S", 1250 },
-        { "PT0S", 0 },
+        { "PT1M", 60000 },      { "PT10S", 10000 },     { "PT0.5S", 500 },     { "P1D", 86400000 },
+        { "P1DT2H", 93600000 }, { "PT1H30M", 5400000 }, { "P2W", 1209600000 }, { "pt1m", 60000 },
+        { "PT1.25S", 1250 },    { "PT0S", 0 },
     };
     for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
         int64_t ms = -1;
@@ -276,9 +275,11 @@ static void test_durations(void **state)
         assert_int_equal(rt_duration_parse(str_from(ok[i].in), &ms, &why), 0);
         assert_int_equal(ms, ok[i].ms);
     }
-    static const char *const bad[] = { "", "P", "PT", "1M", "PT1", "P1Y", "P1M", "PTM",
-                                       "PT1S1M", "P1H", "PT1D", "PT-1S", "PT1.S", "P1DT",
-                                       "PT99999999999999999999S" };
+    static const char *const bad[] = {
+        "",     "P",     "PT",    "1M",     "PT1",
+        "P1Y",  "P1M",   "PTM",   "PT1S1M", "P1H",
+        "PT1D", "PT-1S", "PT1.S", "P1DT",   "PT99999999999999999999S"
+    };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         int64_t ms = -1;
         const char *why = NULL;

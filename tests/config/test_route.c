@@ -94,11 +94,10 @@ static int teardown(void **state)
     return 0;
 }
 
-static int resolve(fix *f, const char *method, const char *path, const char *query,
-                   const hdrs *h, rt_route *out)
+static int resolve(fix *f, const char *method, const char *path, const char *query, const hdrs *h,
+                   rt_route *out)
 {
-    rt_route_req req = { str_from(method), str_from(path), str_from(query), get_header,
-                         (void *)h };
+    rt_route_req req = { str_from(method), str_from(path), str_from(query), get_header, (void *)h };
     return rt_route_resolve(&f->a, &f->c, &req, out);
 }
 
@@ -155,9 +154,8 @@ static void test_operations(void **state)
     assert_null(param(&r, "x"));
     assert_string_equal(r.suffix.ptr, "/deployments/gpt-4o/chat/completions");
     /* template query parameters are required */
-    assert_int_equal(resolve(f, "POST", "/openai/deployments/gpt-4o/chat/completions", "x=1",
-                             key_a1, &r),
-                     -1);
+    assert_int_equal(
+        resolve(f, "POST", "/openai/deployments/gpt-4o/chat/completions", "x=1", key_a1, &r), -1);
     assert_int_equal(r.err.status, 404);
     assert_string_equal(r.api->id.ptr, "aoai"); /* the API still matched */
     assert_null(r.op);
@@ -291,9 +289,9 @@ static void test_scopes(void **state)
     fix *f = *state;
     rt_route r;
     const rt_cfg_file *docs[RT_SCOPE_COUNT];
-    assert_int_equal(resolve(f, "POST", "/openai/deployments/d/chat/completions", "api-version=1",
-                             key_a1, &r),
-                     0);
+    assert_int_equal(
+        resolve(f, "POST", "/openai/deployments/d/chat/completions", "api-version=1", key_a1, &r),
+        0);
     assert_int_equal(rt_route_scopes(&f->c, &r, docs), 4);
     assert_string_equal(docs[RT_SCOPE_GLOBAL]->path, "t/global.xml");
     assert_string_equal(docs[RT_SCOPE_PRODUCT]->path, "t/team-a.xml");
@@ -323,18 +321,17 @@ static void test_backend_url(void **state)
                                              STR_LIT("/deployments/x/chat/completions"),
                                              STR_LIT("api-version=1&api-key=k")),
                         "https://h/openai/deployments/x/chat/completions?api-version=1&api-key=k");
-    assert_string_equal(rt_route_backend_url(&a, STR_LIT("https://h/openai/"), STR_LIT("/x"),
-                                             STR_LIT("")),
-                        "https://h/openai/x");
-    assert_string_equal(rt_route_backend_url(&a, STR_LIT("https://h"), STR_LIT(""),
-                                             STR_LIT("a=1")),
+    assert_string_equal(
+        rt_route_backend_url(&a, STR_LIT("https://h/openai/"), STR_LIT("/x"), STR_LIT("")),
+        "https://h/openai/x");
+    assert_string_equal(rt_route_backend_url(&a, STR_LIT("https://h"), STR_LIT(""), STR_LIT("a=1")),
                         "https://h?a=1");
-    assert_string_equal(rt_route_backend_url(&a, STR_LIT("https://h/api?code=s"), STR_LIT("/x"),
-                                             STR_LIT("a=1")),
-                        "https://h/api/x?code=s&a=1");
-    assert_string_equal(rt_route_backend_url(&a, STR_LIT("https://h/api?code=s"), STR_LIT(""),
-                                             STR_LIT("")),
-                        "https://h/api?code=s");
+    assert_string_equal(
+        rt_route_backend_url(&a, STR_LIT("https://h/api?code=s"), STR_LIT("/x"), STR_LIT("a=1")),
+        "https://h/api/x?code=s&a=1");
+    assert_string_equal(
+        rt_route_backend_url(&a, STR_LIT("https://h/api?code=s"), STR_LIT(""), STR_LIT("")),
+        "https://h/api?code=s");
     arena_release(&a);
 }
 
@@ -364,9 +361,9 @@ static void test_helpers(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_api_prefix),   cmocka_unit_test(test_operations),
-        cmocka_unit_test(test_keys),         cmocka_unit_test(test_open_and_optional),
-        cmocka_unit_test(test_scopes),       cmocka_unit_test(test_backend_url),
+        cmocka_unit_test(test_api_prefix), cmocka_unit_test(test_operations),
+        cmocka_unit_test(test_keys),       cmocka_unit_test(test_open_and_optional),
+        cmocka_unit_test(test_scopes),     cmocka_unit_test(test_backend_url),
         cmocka_unit_test(test_helpers),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -145,11 +145,9 @@ static void run_case(const char *file, tcase *tc)
     for (size_t i = d.n; i-- > 0;) {
         const diag *g = &d.items[i];
         if (g->sev == DIAG_ERROR)
-            snprintf(first, sizeof first, "%s:%u:%u: error: %s", g->file, g->line, g->col,
-                     g->msg);
+            snprintf(first, sizeof first, "%s:%u:%u: error: %s", g->file, g->line, g->col, g->msg);
         else if (g->sev == DIAG_WARNING)
-            snprintf(warn, sizeof warn, "%s:%u:%u: warning: %s", g->file, g->line, g->col,
-                     g->msg);
+            snprintf(warn, sizeof warn, "%s:%u:%u: warning: %s", g->file, g->line, g->col, g->msg);
     }
     trim_end(&tc->warn);
     if (tc->warn.len > 0 && strcmp(warn, tc->warn.ptr) != 0) {
@@ -216,9 +214,9 @@ static int run_file(const char *path)
             sec = strncmp(w, "context", 7) == 0   ? SEC_CONTEXT
                   : strncmp(w, "warning", 7) == 0 ? SEC_WARNING
                   : strncmp(w, "expect", 6) == 0  ? SEC_EXPECT
-                  : strncmp(w, "error", 5) == 0  ? SEC_ERROR
-                  : strncmp(w, "throws", 6) == 0 ? SEC_THROWS
-                                                 : SEC_NONE;
+                  : strncmp(w, "error", 5) == 0   ? SEC_ERROR
+                  : strncmp(w, "throws", 6) == 0  ? SEC_THROWS
+                                                  : SEC_NONE;
             if (sec >= SEC_EXPECT)
                 tc.kind = sec;
             continue;

@@ -13,7 +13,6 @@
 #include "runtime/tokenizer.h"
 #include "tests/tokens/tokdata.h"
 
-
 static const char *data_dir;
 static rt_tokenizer *tok[RT_TOK_NENC];
 static json_t *expected;
