@@ -50,6 +50,15 @@ static inline xv lib1_enum_val(const xv_class *cls, int64_t v)
     r.u.en.v = v;
     return r;
 }
+/* Defines a static getter fn for the constant v of enum class cls (e.g. DayOfWeek.Monday). */
+#define LIB1_ENUM_GET(fn, cls, v)                                                                  \
+    static int fn(expr_env *env, xv self, xv *out)                                                 \
+    {                                                                                              \
+        (void)env;                                                                                 \
+        (void)self;                                                                                \
+        *out = lib1_enum_val(&cls, v);                                                             \
+        return 0;                                                                                  \
+    }
 /* Marks the out argument of TryParse-like methods (XV_M_OUT_LAST). */
 void lib1_set_out(xv_call *c, size_t i, xv v);
 

@@ -59,7 +59,7 @@ static int fixed_size(expr_env *env)
     return expr_throw(env, "NotSupportedException", "Collection was of a fixed size.");
 }
 
-static long list_find(const xv_list *l, xv v, size_t from)
+long coll_list_find(const xv_list *l, xv v, size_t from)
 {
     for (size_t i = from; i < l->n; i++) {
         if (xv_equals(l->items[i], v))
@@ -68,7 +68,7 @@ static long list_find(const xv_list *l, xv v, size_t from)
     return -1;
 }
 
-static int list_insert_at(expr_env *env, xv_list *l, size_t at, xv v)
+int coll_list_insert_at(expr_env *env, xv_list *l, size_t at, xv v)
 {
     if (xv_list_push(env, l, v) < 0)
         return -1;
@@ -77,13 +77,13 @@ static int list_insert_at(expr_env *env, xv_list *l, size_t at, xv v)
     return 0;
 }
 
-static void list_remove_at(xv_list *l, size_t at)
+void coll_list_remove_at(xv_list *l, size_t at)
 {
     memmove(l->items + at, l->items + at + 1, (l->n - at - 1) * sizeof *l->items);
     l->n--;
 }
 
-static int arg_int(xv_call *c, size_t i, int64_t *v)
+int coll_arg_int(xv_call *c, size_t i, int64_t *v)
 {
     if (c->args[i].kind != XV_INT)
         return expr_throw(c->env, "ArgumentException", "argument %zu: expected int, got %s", i + 1,
@@ -109,7 +109,7 @@ static int list_add_one(expr_env *env, xv_list *l, xv v, bool *added)
     *added = true;
     if (l->flavor == XV_LIST_ARRAY)
         return fixed_size(env);
-    if (l->flavor == XV_LIST_SET && list_find(l, v, 0) >= 0) {
+    if (l->flavor == XV_LIST_SET && coll_list_find(l, v, 0) >= 0) {
         *added = false;
         return 0;
     }
@@ -158,7 +158,7 @@ static int list_contains(xv_call *c, xv *out)
     xv_list *l = self_list(c);
     if (!l)
         return -1;
-    *out = xv_bool(list_find(l, c->args[0], 0) >= 0);
+    *out = xv_bool(coll_list_find(l, c->args[0], 0) >= 0);
     return 0;
 }
 
@@ -166,11 +166,11 @@ static int list_index_of(xv_call *c, xv *out)
 {
     xv_list *l = self_list(c);
     int64_t from = 0;
-    if (!l || (c->nargs > 1 && arg_int(c, 1, &from) < 0))
+    if (!l || (c->nargs > 1 && coll_arg_int(c, 1, &from) < 0))
         return -1;
     if (from < 0 || (uint64_t)from > l->n)
         return index_error(c->env, l);
-    *out = xv_int(list_find(l, c->args[0], (size_t)from));
+    *out = xv_int(coll_list_find(l, c->args[0], (size_t)from));
     return 0;
 }
 
@@ -192,7 +192,7 @@ static int list_insert(xv_call *c, xv *out)
 {
     xv_list *l = self_list(c);
     int64_t at = 0;
-    if (!l || arg_int(c, 0, &at) < 0)
+    if (!l || coll_arg_int(c, 0, &at) < 0)
         return -1;
     if (l->flavor == XV_LIST_ARRAY)
         return fixed_size(c->env);
@@ -200,7 +200,7 @@ static int list_insert(xv_call *c, xv *out)
         return expr_throw(c->env, "ArgumentOutOfRangeException",
                           "Index must be within the bounds of the List. (Parameter 'index')");
     *out = xv_null();
-    return list_insert_at(c->env, l, (size_t)at, c->args[1]);
+    return coll_list_insert_at(c->env, l, (size_t)at, c->args[1]);
 }
 
 static int list_remove(xv_call *c, xv *out)
@@ -210,9 +210,9 @@ static int list_remove(xv_call *c, xv *out)
         return -1;
     if (l->flavor == XV_LIST_ARRAY)
         return fixed_size(c->env);
-    long i = list_find(l, c->args[0], 0);
+    long i = coll_list_find(l, c->args[0], 0);
     if (i >= 0)
-        list_remove_at(l, (size_t)i);
+        coll_list_remove_at(l, (size_t)i);
     *out = xv_bool(i >= 0);
     return 0;
 }
@@ -221,13 +221,13 @@ static int list_remove_at_m(xv_call *c, xv *out)
 {
     xv_list *l = self_list(c);
     int64_t at = 0;
-    if (!l || arg_int(c, 0, &at) < 0)
+    if (!l || coll_arg_int(c, 0, &at) < 0)
         return -1;
     if (l->flavor == XV_LIST_ARRAY)
         return fixed_size(c->env);
     if (at < 0 || (uint64_t)at >= l->n)
         return index_error(c->env, l);
-    list_remove_at(l, (size_t)at);
+    coll_list_remove_at(l, (size_t)at);
     *out = xv_null();
     return 0;
 }
@@ -236,7 +236,7 @@ static int list_remove_range(xv_call *c, xv *out)
 {
     xv_list *l = self_list(c);
     int64_t at = 0, cnt = 0;
-    if (!l || arg_int(c, 0, &at) < 0 || arg_int(c, 1, &cnt) < 0)
+    if (!l || coll_arg_int(c, 0, &at) < 0 || coll_arg_int(c, 1, &cnt) < 0)
         return -1;
     if (at < 0 || cnt < 0 || (uint64_t)(at + cnt) > l->n)
         return expr_throw(c->env, "ArgumentException",
@@ -381,7 +381,7 @@ static int list_get_range(xv_call *c, xv *out)
 {
     xv_list *l = self_list(c);
     int64_t at = 0, cnt = 0;
-    if (!l || arg_int(c, 0, &at) < 0 || arg_int(c, 1, &cnt) < 0)
+    if (!l || coll_arg_int(c, 0, &at) < 0 || coll_arg_int(c, 1, &cnt) < 0)
         return -1;
     if (at < 0 || cnt < 0 || (uint64_t)(at + cnt) > l->n)
         return expr_throw(c->env, "ArgumentException",
@@ -453,7 +453,7 @@ static int set_op(xv_call *c, int op, xv *out)
     if (op == 0) { /* UnionWith */
         for (size_t i = 0; i < o->n; i++) {
             bool added;
-            if (list_find(l, o->items[i], 0) < 0 &&
+            if (coll_list_find(l, o->items[i], 0) < 0 &&
                 list_add_one(c->env, l, o->items[i], &added) < 0)
                 return -1;
         }
@@ -461,7 +461,7 @@ static int set_op(xv_call *c, int op, xv *out)
     }
     size_t w = 0; /* IntersectWith (1) / ExceptWith (2) */
     for (size_t i = 0; i < l->n; i++) {
-        bool in = list_find(o, l->items[i], 0) >= 0;
+        bool in = coll_list_find(o, l->items[i], 0) >= 0;
         if (in == (op == 1))
             l->items[w++] = l->items[i];
     }
@@ -496,7 +496,7 @@ static int list_index_get(xv_call *c, xv *out)
 {
     xv_list *l = self_list(c);
     int64_t at = 0;
-    if (!l || arg_int(c, 0, &at) < 0)
+    if (!l || coll_arg_int(c, 0, &at) < 0)
         return -1;
     if (at < 0 || (uint64_t)at >= l->n)
         return index_error(c->env, l);
@@ -508,7 +508,7 @@ static int list_index_set(xv_call *c, xv *out)
 {
     xv_list *l = self_list(c);
     int64_t at = 0;
-    if (!l || arg_int(c, 0, &at) < 0)
+    if (!l || coll_arg_int(c, 0, &at) < 0)
         return -1;
     if (at < 0 || (uint64_t)at >= l->n)
         return index_error(c->env, l);

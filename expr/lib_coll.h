@@ -13,6 +13,14 @@ extern const xv_class expr_class_hashset, expr_class_queue, expr_class_stack, ex
 int coll_oom(expr_env *env);
 /* Wraps l as an XV_LIST value; returns 0. */
 int coll_list_out(xv_list *l, xv *out);
+/* The index of the first item equal to v at or after from, or -1. */
+long coll_list_find(const xv_list *l, xv v, size_t from);
+/* Inserts v before index at (at <= l->n). 0, or -1 at the arena cap. */
+int coll_list_insert_at(expr_env *env, xv_list *l, size_t at, xv v);
+/* Removes the item at index at (< l->n). */
+void coll_list_remove_at(xv_list *l, size_t at);
+/* Argument i as an int (ArgumentException otherwise). */
+int coll_arg_int(xv_call *c, size_t i, int64_t *v);
 /* Calls the lambda fn (ArgumentNullException when fn is not a lambda). */
 int coll_call(expr_env *env, xv fn, const xv *args, size_t n, xv *out);
 /* Calls a predicate lambda on item; its result must be a bool. */

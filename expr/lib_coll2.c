@@ -13,39 +13,6 @@ static xv_list *self_list(xv_call *c)
     return NULL;
 }
 
-static int arg_int(xv_call *c, size_t i, int64_t *v)
-{
-    if (c->args[i].kind != XV_INT)
-        return expr_throw(c->env, "ArgumentException", "argument %zu: expected int, got %s", i + 1,
-                          xv_type_name(c->args[i]));
-    *v = c->args[i].u.i;
-    return 0;
-}
-
-static long list_find(const xv_list *l, xv v)
-{
-    for (size_t i = 0; i < l->n; i++) {
-        if (xv_equals(l->items[i], v))
-            return (long)i;
-    }
-    return -1;
-}
-
-static int list_insert_at(expr_env *env, xv_list *l, size_t at, xv v)
-{
-    if (xv_list_push(env, l, v) < 0)
-        return -1;
-    memmove(l->items + at + 1, l->items + at, (l->n - 1 - at) * sizeof *l->items);
-    l->items[at] = v;
-    return 0;
-}
-
-static void list_remove_at(xv_list *l, size_t at)
-{
-    memmove(l->items + at, l->items + at + 1, (l->n - at - 1) * sizeof *l->items);
-    l->n--;
-}
-
 /* ---- Queue<T> / Stack<T> (a List flavored list; the stack keeps its top first) ---- */
 
 static int empty_collection(expr_env *env, const char *what)
@@ -69,7 +36,7 @@ static int queue_take(xv_call *c, bool remove, const char *what, xv *out)
         return empty_collection(c->env, what);
     *out = l->items[0];
     if (remove)
-        list_remove_at(l, 0);
+        coll_list_remove_at(l, 0);
     return 0;
 }
 
@@ -92,7 +59,7 @@ int coll_stack_push(xv_call *c, xv *out)
 {
     xv_list *l = self_list(c);
     *out = xv_null();
-    return l ? list_insert_at(c->env, l, 0, c->args[0]) : -1;
+    return l ? coll_list_insert_at(c->env, l, 0, c->args[0]) : -1;
 }
 
 static int queue_ctor(xv_call *c, xv *out)
@@ -168,7 +135,7 @@ static int arr_s_index_of(xv_call *c, xv *out)
     xv_list *l;
     if (arr_list_arg(c, 0, &l) < 0)
         return -1;
-    *out = xv_int(list_find(l, c->args[1]));
+    *out = xv_int(coll_list_find(l, c->args[1], 0));
     return 0;
 }
 
@@ -216,8 +183,8 @@ static int arr_s_copy(xv_call *c, xv *out)
     int64_t si = 0, di = 0, n = 0;
     bool five = c->nargs == 5;
     if (arr_list_arg(c, 0, &s) < 0 || arr_list_arg(c, five ? 2 : 1, &d) < 0 ||
-        (five && (arg_int(c, 1, &si) < 0 || arg_int(c, 3, &di) < 0)) ||
-        arg_int(c, five ? 4 : 2, &n) < 0)
+        (five && (coll_arg_int(c, 1, &si) < 0 || coll_arg_int(c, 3, &di) < 0)) ||
+        coll_arg_int(c, five ? 4 : 2, &n) < 0)
         return -1;
     if (si < 0 || di < 0 || n < 0 || (uint64_t)(si + n) > s->n || (uint64_t)(di + n) > d->n)
         return expr_throw(c->env, "ArgumentException",

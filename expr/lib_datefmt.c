@@ -653,17 +653,9 @@ int lib1_dt_from_file_time(xv_call *c, xv *out)
 
 /* ---- enums ---- */
 
-#define EGET(fn, cls, v)                                                                           \
-    static int fn(expr_env *env, xv self, xv *out)                                                 \
-    {                                                                                              \
-        (void)env;                                                                                 \
-        (void)self;                                                                                \
-        *out = lib1_enum_val(&cls, v);                                                             \
-        return 0;                                                                                  \
-    }
-EGET(k_unspecified, lib1_class_datetimekind, 0)
-EGET(k_utc, lib1_class_datetimekind, 1)
-EGET(k_local, lib1_class_datetimekind, 2)
+LIB1_ENUM_GET(k_unspecified, lib1_class_datetimekind, 0)
+LIB1_ENUM_GET(k_utc, lib1_class_datetimekind, 1)
+LIB1_ENUM_GET(k_local, lib1_class_datetimekind, 2)
 static const xv_member kind_consts[] = {
     { "Local", k_local, &lib1_class_datetimekind, 2, NULL },
     { "Unspecified", k_unspecified, &lib1_class_datetimekind, 0, NULL },
@@ -678,13 +670,13 @@ const xv_class lib1_class_datetimekind = {
     .nsmembers = 3,
 };
 
-EGET(w_sun, lib1_class_dayofweek, 0)
-EGET(w_mon, lib1_class_dayofweek, 1)
-EGET(w_tue, lib1_class_dayofweek, 2)
-EGET(w_wed, lib1_class_dayofweek, 3)
-EGET(w_thu, lib1_class_dayofweek, 4)
-EGET(w_fri, lib1_class_dayofweek, 5)
-EGET(w_sat, lib1_class_dayofweek, 6)
+LIB1_ENUM_GET(w_sun, lib1_class_dayofweek, 0)
+LIB1_ENUM_GET(w_mon, lib1_class_dayofweek, 1)
+LIB1_ENUM_GET(w_tue, lib1_class_dayofweek, 2)
+LIB1_ENUM_GET(w_wed, lib1_class_dayofweek, 3)
+LIB1_ENUM_GET(w_thu, lib1_class_dayofweek, 4)
+LIB1_ENUM_GET(w_fri, lib1_class_dayofweek, 5)
+LIB1_ENUM_GET(w_sat, lib1_class_dayofweek, 6)
 #define DOW &lib1_class_dayofweek
 static const xv_member dow_consts[] = {
     { "Friday", w_fri, DOW, 5, NULL },    { "Monday", w_mon, DOW, 1, NULL },
@@ -701,12 +693,12 @@ const xv_class lib1_class_dayofweek = {
     .nsmembers = 7,
 };
 
-EGET(st_none, lib1_class_datetimestyles, 0)
-EGET(st_allow_ws, lib1_class_datetimestyles, 7)
-EGET(st_adjust_utc, lib1_class_datetimestyles, 16)
-EGET(st_assume_local, lib1_class_datetimestyles, 32)
-EGET(st_assume_utc, lib1_class_datetimestyles, 64)
-EGET(st_roundtrip, lib1_class_datetimestyles, 128)
+LIB1_ENUM_GET(st_none, lib1_class_datetimestyles, 0)
+LIB1_ENUM_GET(st_allow_ws, lib1_class_datetimestyles, 7)
+LIB1_ENUM_GET(st_adjust_utc, lib1_class_datetimestyles, 16)
+LIB1_ENUM_GET(st_assume_local, lib1_class_datetimestyles, 32)
+LIB1_ENUM_GET(st_assume_utc, lib1_class_datetimestyles, 64)
+LIB1_ENUM_GET(st_roundtrip, lib1_class_datetimestyles, 128)
 #define DTS &lib1_class_datetimestyles
 static const xv_member dts_consts[] = {
     { "AdjustToUniversal", st_adjust_utc, DTS, 16, NULL },

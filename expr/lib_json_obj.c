@@ -310,33 +310,48 @@ const xv_class expr_class_jcontainer = {
 
 /* ---- JObject ---- */
 
-static json_t *self_object(xv_call *c)
+/* self as a JSON container of type (JSON_OBJECT, JSON_ARRAY) named cls; NULL after a
+ * NullReferenceException or InvalidCastException. */
+static json_t *self_typed(xv_call *c, json_type type, const char *cls)
 {
     json_t *j = c->self.kind == XV_JSON ? c->self.u.j : NULL;
     if (!j)
         null_self(c->env);
-    else if (!json_is_object(j)) {
+    else if (json_typeof(j) != type) {
         expr_throw(c->env, "InvalidCastException",
                    "Unable to cast object of type '%s' to type "
-                   "'Newtonsoft.Json.Linq.JObject'.",
-                   kind_name(j));
+                   "'Newtonsoft.Json.Linq.%s'.",
+                   kind_name(j), cls);
         return NULL;
     }
     return j;
 }
 
-static int obj_ctor(xv_call *c, xv *out)
+/* new JObject(content...) / new JArray(content...): a lone argument of the same type is
+ * deep-copied, anything else is added as content. */
+static int container_ctor(xv_call *c, json_type type, int (*add)(expr_env *, json_t *, xv, int),
+                          xv *out)
 {
-    if (c->nargs == 1 && c->args[0].kind == XV_JSON && json_is_object(c->args[0].u.j))
-        return xv_json(c->env, json_deep_copy(c->args[0].u.j), out); /* JObject(JObject) */
-    json_t *o = json_object();
-    if (!o || xv_json(c->env, o, out) < 0)
+    if (c->nargs == 1 && c->args[0].kind == XV_JSON && json_typeof(c->args[0].u.j) == type)
+        return xv_json(c->env, json_deep_copy(c->args[0].u.j), out);
+    json_t *j = type == JSON_OBJECT ? json_object() : json_array();
+    if (!j || xv_json(c->env, j, out) < 0)
         return -1;
     for (size_t i = 0; i < c->nargs; i++) {
-        if (obj_add_content(c->env, o, c->args[i], 0) < 0)
+        if (add(c->env, j, c->args[i], 0) < 0)
             return -1;
     }
     return 0;
+}
+
+static json_t *self_object(xv_call *c)
+{
+    return self_typed(c, JSON_OBJECT, "JObject");
+}
+
+static int obj_ctor(xv_call *c, xv *out)
+{
+    return container_ctor(c, JSON_OBJECT, obj_add_content, out);
 }
 
 static int obj_add(xv_call *c, xv *out)
@@ -564,31 +579,12 @@ const xv_class expr_class_jobject = {
 
 static json_t *self_array(xv_call *c)
 {
-    json_t *j = c->self.kind == XV_JSON ? c->self.u.j : NULL;
-    if (!j)
-        null_self(c->env);
-    else if (!json_is_array(j)) {
-        expr_throw(c->env, "InvalidCastException",
-                   "Unable to cast object of type '%s' to type "
-                   "'Newtonsoft.Json.Linq.JArray'.",
-                   kind_name(j));
-        return NULL;
-    }
-    return j;
+    return self_typed(c, JSON_ARRAY, "JArray");
 }
 
 static int arr_ctor(xv_call *c, xv *out)
 {
-    if (c->nargs == 1 && c->args[0].kind == XV_JSON && json_is_array(c->args[0].u.j))
-        return xv_json(c->env, json_deep_copy(c->args[0].u.j), out); /* JArray(JArray) */
-    json_t *a = json_array();
-    if (!a || xv_json(c->env, a, out) < 0)
-        return -1;
-    for (size_t i = 0; i < c->nargs; i++) {
-        if (arr_add_content(c->env, a, c->args[i], 0) < 0)
-            return -1;
-    }
-    return 0;
+    return container_ctor(c, JSON_ARRAY, arr_add_content, out);
 }
 
 static int arr_add(xv_call *c, xv *out)

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "../runtime/base/buf.h"
+#include "lib1.h"
 #include "lib_regex.h"
 
 /* Backtracking steps per match before RegexMatchTimeoutException (.NET has a wall-clock
@@ -446,27 +447,7 @@ static int hexdigits(str s, size_t i, size_t n, uint32_t *out)
 static int put_utf8(buf *b, uint32_t cp)
 {
     char t[4];
-    size_t n;
-    if (cp < 0x80) {
-        t[0] = (char)cp;
-        n = 1;
-    } else if (cp < 0x800) {
-        t[0] = (char)(0xC0 | (cp >> 6));
-        t[1] = (char)(0x80 | (cp & 0x3F));
-        n = 2;
-    } else if (cp < 0x10000) {
-        t[0] = (char)(0xE0 | (cp >> 12));
-        t[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        t[2] = (char)(0x80 | (cp & 0x3F));
-        n = 3;
-    } else {
-        t[0] = (char)(0xF0 | (cp >> 18));
-        t[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-        t[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        t[3] = (char)(0x80 | (cp & 0x3F));
-        n = 4;
-    }
-    return buf_append(b, t, n);
+    return buf_append(b, t, lib1_utf8_enc(cp, t));
 }
 
 /* One escape after a backslash at s[i]; sets *next to the index after it. */

@@ -713,17 +713,9 @@ const xv_class lib1_class_uri = {
 
 /* ---- enums ---- */
 
-#define EGET(fn, cls, v)                                                                           \
-    static int fn(expr_env *env, xv self, xv *out)                                                 \
-    {                                                                                              \
-        (void)env;                                                                                 \
-        (void)self;                                                                                \
-        *out = lib1_enum_val(&cls, v);                                                             \
-        return 0;                                                                                  \
-    }
-EGET(uk_roa, lib1_class_urikind, 0)
-EGET(uk_abs, lib1_class_urikind, 1)
-EGET(uk_rel, lib1_class_urikind, 2)
+LIB1_ENUM_GET(uk_roa, lib1_class_urikind, 0)
+LIB1_ENUM_GET(uk_abs, lib1_class_urikind, 1)
+LIB1_ENUM_GET(uk_rel, lib1_class_urikind, 2)
 static const xv_member uk_consts[] = {
     { "Absolute", uk_abs, &lib1_class_urikind, 1, NULL },
     { "Relative", uk_rel, &lib1_class_urikind, 2, NULL },
@@ -738,10 +730,10 @@ const xv_class lib1_class_urikind = {
     .nsmembers = 3,
 };
 
-EGET(up_scheme, lib1_class_uripartial, 0)
-EGET(up_authority, lib1_class_uripartial, 1)
-EGET(up_path, lib1_class_uripartial, 2)
-EGET(up_query, lib1_class_uripartial, 3)
+LIB1_ENUM_GET(up_scheme, lib1_class_uripartial, 0)
+LIB1_ENUM_GET(up_authority, lib1_class_uripartial, 1)
+LIB1_ENUM_GET(up_path, lib1_class_uripartial, 2)
+LIB1_ENUM_GET(up_query, lib1_class_uripartial, 3)
 static const xv_member up_consts[] = {
     { "Authority", up_authority, &lib1_class_uripartial, 1, NULL },
     { "Path", up_path, &lib1_class_uripartial, 2, NULL },

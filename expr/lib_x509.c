@@ -439,19 +439,11 @@ const xv_class lib1_class_rsa = {
 
 /* ---- HashAlgorithmName, RSASignaturePadding (enum-like) ---- */
 
-#define EGET(fn, cls, v)                                                                           \
-    static int fn(expr_env *env, xv self, xv *out)                                                 \
-    {                                                                                              \
-        (void)env;                                                                                 \
-        (void)self;                                                                                \
-        *out = lib1_enum_val(&cls, v);                                                             \
-        return 0;                                                                                  \
-    }
-EGET(hn_sha1, lib1_class_hashname, 0)
-EGET(hn_sha256, lib1_class_hashname, 1)
-EGET(hn_sha384, lib1_class_hashname, 2)
-EGET(hn_sha512, lib1_class_hashname, 3)
-EGET(hn_md5, lib1_class_hashname, 4)
+LIB1_ENUM_GET(hn_sha1, lib1_class_hashname, 0)
+LIB1_ENUM_GET(hn_sha256, lib1_class_hashname, 1)
+LIB1_ENUM_GET(hn_sha384, lib1_class_hashname, 2)
+LIB1_ENUM_GET(hn_sha512, lib1_class_hashname, 3)
+LIB1_ENUM_GET(hn_md5, lib1_class_hashname, 4)
 #define HN &lib1_class_hashname
 static const xv_member hn_consts[] = {
     { "MD5", hn_md5, HN, 4, NULL },       { "SHA1", hn_sha1, HN, 0, NULL },
@@ -466,8 +458,8 @@ const xv_class lib1_class_hashname = {
     .smembers = hn_consts,
     .nsmembers = 5,
 };
-EGET(sp_pkcs1, lib1_class_sigpad, 0)
-EGET(sp_pss, lib1_class_sigpad, 1)
+LIB1_ENUM_GET(sp_pkcs1, lib1_class_sigpad, 0)
+LIB1_ENUM_GET(sp_pss, lib1_class_sigpad, 1)
 static const xv_member sp_consts[] = {
     { "Pkcs1", sp_pkcs1, &lib1_class_sigpad, 0, NULL },
     { "Pss", sp_pss, &lib1_class_sigpad, 1, NULL },

@@ -10,5 +10,6 @@ int rt_cmd_test(int argc, char **argv);
 int rt_cmd_run(int argc, char **argv);
 int rt_cmd_mock(int argc, char **argv);
 int rt_cmd_usage(int argc, char **argv); /* cmd_usage.c */
+int rt_cmd_serve(int argc, char **argv); /* cmd_serve.c */
 
 #endif

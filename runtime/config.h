@@ -345,5 +345,8 @@ void rt_config_pos(const rt_config *c, rt_cfg_where w, diag_pos *out);
 /* Reads a whole file into a (NUL-terminated). NULL with errno set on failure. Shared by
  * check and config. */
 char *rt_read_file(arena *a, const char *path, size_t *len);
+/* Creates the missing parent directories of path (mode 0750), like `mkdir -p $(dirname path)`.
+ * Returns 0, or -1 with errno set. Used before opening log and state files. */
+int rt_make_parent_dirs(const char *path);
 
 #endif

@@ -83,6 +83,7 @@ int rt_loggers_add_file(rt_loggers *l, str id, const char *path, char *err, size
         snprintf(err, errlen, "logger '%.*s' is defined twice", STR_FMT(id));
         goto out;
     }
+    (void)rt_make_parent_dirs(path); /* a missing directory is reported by the open below */
     FILE *f = fopen(path, "a");
     if (!f) {
         snprintf(err, errlen, "logger '%.*s': cannot open '%s': %s", STR_FMT(id), path,

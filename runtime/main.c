@@ -13,7 +13,7 @@ static const char usage[] =
     "  eval   [--context CTX.json] EXPRESSION            evaluate one @(...) / @{...}\n"
     "  test   [--trace] [PATH ...]                       run *.test.yaml offline\n"
     "  run    --policy P.xml --request R.json [--trace]  one request offline\n"
-    "  serve  [GATEWAY.yaml]                             the gateway (not yet available)\n"
+    "  serve  [GATEWAY.yaml]                             the gateway (default: samples/)\n"
     "  mock   [--listen ADDR] [--tpm N] [--rpm N] ...    a mock Azure OpenAI backend\n"
     "  usage  [--by subscription,model,ip] [LOG.jsonl]   token usage / charge-back report\n"
     "\n"
@@ -27,6 +27,7 @@ struct command {
 static const struct command commands[] = {
     { "check", rt_cmd_check }, { "eval", rt_cmd_eval }, { "test", rt_cmd_test },
     { "run", rt_cmd_run },     { "mock", rt_cmd_mock }, { "usage", rt_cmd_usage },
+    { "serve", rt_cmd_serve },
 };
 
 int main(int argc, char **argv)
@@ -51,13 +52,6 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
         if (!strcmp(cmd, commands[i].name))
             return commands[i].fn(argc - 1, argv + 1);
-    }
-    static const char *const later[] = { "serve" };
-    for (size_t i = 0; i < sizeof later / sizeof later[0]; i++) {
-        if (!strcmp(cmd, later[i])) {
-            fprintf(stderr, "apimlite %s: not available in this version yet\n", cmd);
-            return 2;
-        }
     }
     fprintf(stderr, "apimlite: unknown command '%s'\n\n%s", cmd, usage);
     return 2;

@@ -492,6 +492,12 @@ int rt_gw_run_request(rt_gw *g, const rt_world *w, rt_vclock *vc, const json_t *
     return 0;
 }
 
+rt_req *rt_gw_new_request(rt_gw *g, const rt_world *w, const json_t *request, char *err,
+                          size_t errlen)
+{
+    return make_request(g, w, request, NULL, 0, err, errlen);
+}
+
 /* ---- the test identity provider ---- */
 
 typedef struct json_identity {

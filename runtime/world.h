@@ -71,6 +71,13 @@ int rt_gw_run_request(rt_gw *g, const rt_world *w, rt_vclock *vc, const json_t *
                       const rt_api *default_api, const int64_t *rnd, size_t nrnd, size_t *used,
                       rt_tf_run *out, char *err, size_t errlen);
 
+/* serve: routes request ({method, url (absolute), ip, headers}) and creates the request
+ * without running it; a refused route (404 / 401) has r->failed set and its response preset:
+ * start it with rt_pipeline_start_failed, else rt_pipeline_start. NULL with a message in err
+ * for a malformed request. */
+rt_req *rt_gw_new_request(rt_gw *g, const rt_world *w, const json_t *request, char *err,
+                          size_t errlen);
+
 /* An identity provider answering from a JSON map resource -> token string, or resource ->
  * {token, error, clientId} (error: the request fails with that message; clientId: the entry
  * answers only that client id). The map is borrowed. Free with free(). */

@@ -81,6 +81,9 @@ enum rt_xml_write_flags {
 };
 /* Serializes n like .NET's XmlWriter (ToString, OuterXml, InnerXml). */
 int rt_xml_write(expr_env *env, xmlNodePtr n, unsigned flags, str *out);
+/* The entity XmlWriter writes for character c of text (attr: of an attribute value), or NULL
+ * when c is written as itself. */
+const char *rt_xml_escape_char(unsigned c, bool attr);
 /* The concatenated text of n's descendants (XElement.Value, XmlNode.InnerText); a text,
  * comment or attribute node's own value. */
 int rt_xml_text(expr_env *env, xmlNodePtr n, str *out);
@@ -116,6 +119,13 @@ int rt_xml_linq_wrap(expr_env *env, xmlNodePtr n, xv *out);
 /* self as a node of the LINQ classes (NULL after a NullReferenceException). */
 xmlNodePtr rt_xml_linq_self(expr_env *env, xv self);
 bool rt_xml_class_is(const xv_class *c, const xv_class *base);
+/* self.u.obj.ptr when self is an object of exactly cls (NULL after a NullReferenceException). */
+void *rt_xml_self_of(expr_env *env, xv self, const xv_class *cls);
+/* self as an XElement node (NULL after a NullReferenceException). */
+xmlNodePtr rt_xml_xelement_self(expr_env *env, xv self);
+/* The explicit operators (string)x, (int)x, (DateTime?)x ... of an XElement or XAttribute x
+ * (x may be null); what names it in the FormatException. */
+int rt_xml_linq_convert(expr_env *env, xv self, const char *what, const xv_type *to, xv *out);
 /* The element a container stands for: the root for a document. */
 xmlNodePtr rt_xml_container_node(xv self);
 /* Adds LINQ content (string, XNode, XAttribute, enumerable, null) to element/document n. */
@@ -131,6 +141,11 @@ int rt_xml_xelement_first_attr(expr_env *env, xv self, xv *out);
 int rt_xml_xelement_set_attr(xv_call *c, xv *out);
 int rt_xml_xelement_set_elem(xv_call *c, xv *out);
 int rt_xml_xelement_remove_attrs(xv_call *c, xv *out);
+/* Value of a LINQ node (XElement, XAttribute, XText, XComment, XProcessingInstruction.Data):
+ * get, set (null throws ArgumentNullException) and the SetValue(value) method. */
+int rt_xml_node_value(expr_env *env, xv self, xv *out);
+int rt_xml_node_set_value(expr_env *env, xv self, xv val);
+int rt_xml_node_set_value_m(xv_call *c, xv *out);
 
 /* ---- xml_reader.c: XmlReader, XmlNodeType, XmlReaderSettings; xml_io.c: StringReader,
  * StringWriter ---- */

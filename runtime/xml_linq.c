@@ -213,7 +213,9 @@ static int xe_ancestors_self(xv_call *c, xv *out)
     return ancestors(c, true, out);
 }
 
-static int xn_elements_after(xv_call *c, xv *out)
+/* The child elements of self (after: its following sibling elements), filtered by the optional
+ * name argument. */
+static int elements_of(xv_call *c, bool after, xv *out)
 {
     xmlNodePtr n = rt_xml_linq_self(c->env, c->self);
     bool has, none;
@@ -223,11 +225,16 @@ static int xn_elements_after(xv_call *c, xv *out)
     xv_list *l = xv_list_new(c->env, XV_LIST_SEQ, &rt_xml_class_xelement);
     if (!l)
         return -1;
-    for (xmlNodePtr s = n->next; s && !none; s = s->next)
-        if (s->type == XML_ELEMENT_NODE && (!has || rt_xml_name_is(s, &nm)) &&
-            push_node(c->env, l, s) < 0)
+    for (xmlNodePtr k = after ? n->next : n->children; k && !none; k = k->next)
+        if (k->type == XML_ELEMENT_NODE && (!has || rt_xml_name_is(k, &nm)) &&
+            push_node(c->env, l, k) < 0)
             return -1;
     return list_out(l, out);
+}
+
+static int xn_elements_after(xv_call *c, xv *out)
+{
+    return elements_of(c, true, out);
 }
 
 static const xv_member xobject_members[] = {
@@ -319,19 +326,7 @@ static int xc_nodes(xv_call *c, xv *out)
 
 static int xc_elements(xv_call *c, xv *out)
 {
-    xmlNodePtr n = rt_xml_linq_self(c->env, c->self);
-    bool has, none;
-    rt_xname nm;
-    if (!n || name_filter(c, 0, &has, &none, &nm) < 0)
-        return -1;
-    xv_list *l = xv_list_new(c->env, XV_LIST_SEQ, &rt_xml_class_xelement);
-    if (!l)
-        return -1;
-    for (xmlNodePtr k = n->children; k && !none; k = k->next)
-        if (k->type == XML_ELEMENT_NODE && (!has || rt_xml_name_is(k, &nm)) &&
-            push_node(c->env, l, k) < 0)
-            return -1;
-    return list_out(l, out);
+    return elements_of(c, false, out);
 }
 
 static int xc_element(xv_call *c, xv *out)
@@ -449,28 +444,23 @@ const xv_class rt_xml_class_xcontainer = {
 
 /* ---- XElement ---- */
 
-static xmlNodePtr self_element(expr_env *env, xv self)
+void *rt_xml_self_of(expr_env *env, xv self, const xv_class *cls)
 {
-    if (self.kind == XV_OBJ && self.u.obj.cls == &rt_xml_class_xelement)
+    if (self.kind == XV_OBJ && self.u.obj.cls == cls)
         return self.u.obj.ptr;
     rt_xml_null_ref(env);
     return NULL;
 }
 
-static int xe_name(expr_env *env, xv self, xv *out)
+xmlNodePtr rt_xml_xelement_self(expr_env *env, xv self)
 {
-    xmlNodePtr n = self_element(env, self);
-    return n ? rt_xml_node_xname(env, n, out) : -1;
+    return rt_xml_self_of(env, self, &rt_xml_class_xelement);
 }
 
-static int xe_value(expr_env *env, xv self, xv *out)
+static int xe_name(expr_env *env, xv self, xv *out)
 {
-    xmlNodePtr n = rt_xml_linq_self(env, self);
-    str s;
-    if (!n || rt_xml_text(env, n, &s) < 0)
-        return -1;
-    *out = xv_str(s);
-    return 0;
+    xmlNodePtr n = rt_xml_xelement_self(env, self);
+    return n ? rt_xml_node_xname(env, n, out) : -1;
 }
 
 /* XmlConvert.ToString(DateTime, RoundtripKind): 2026-01-02T03:04:05[.fffffff][Z|+00:00]. */
@@ -521,30 +511,9 @@ static int content_text(expr_env *env, xv v, str *out)
     return xv_to_string(env, v, out);
 }
 
-static int xe_set_value(expr_env *env, xv self, xv val)
-{
-    xmlNodePtr n = rt_xml_linq_self(env, self);
-    str s;
-    if (!n)
-        return -1;
-    if (val.kind == XV_NULL)
-        return expr_throw(env, "ArgumentNullException",
-                          "Value cannot be null. (Parameter "
-                          "'value')");
-    if (content_text(env, val, &s) < 0)
-        return -1;
-    return rt_xml_set_text(env, n, s);
-}
-
-static int xe_set_value_m(xv_call *c, xv *out)
-{
-    *out = xv_null();
-    return xe_set_value(c->env, c->self, c->args[0]);
-}
-
 static int xe_has_elements(expr_env *env, xv self, xv *out)
 {
-    xmlNodePtr n = self_element(env, self);
+    xmlNodePtr n = rt_xml_xelement_self(env, self);
     if (!n)
         return -1;
     bool has = false;
@@ -556,7 +525,7 @@ static int xe_has_elements(expr_env *env, xv self, xv *out)
 
 static int xe_has_attributes(expr_env *env, xv self, xv *out)
 {
-    xmlNodePtr n = self_element(env, self);
+    xmlNodePtr n = rt_xml_xelement_self(env, self);
     if (!n)
         return -1;
     *out = xv_bool(n->properties != NULL);
@@ -565,7 +534,7 @@ static int xe_has_attributes(expr_env *env, xv self, xv *out)
 
 static int xe_is_empty(expr_env *env, xv self, xv *out)
 {
-    xmlNodePtr n = self_element(env, self);
+    xmlNodePtr n = rt_xml_xelement_self(env, self);
     if (!n)
         return -1;
     *out = xv_bool(n->children == NULL);
@@ -603,7 +572,7 @@ static const xv_member xelement_members[] = {
     { "HasElements", xe_has_elements, &expr_class_bool, 0, NULL },
     { "IsEmpty", xe_is_empty, &expr_class_bool, 0, NULL },
     { "Name", xe_name, &rt_xml_class_xname, 0, NULL },
-    { "Value", xe_value, &expr_class_string, 0, xe_set_value },
+    { "Value", rt_xml_node_value, &expr_class_string, 0, rt_xml_node_set_value },
 };
 
 static const xv_method xelement_methods[] = {
@@ -615,7 +584,7 @@ static const xv_method xelement_methods[] = {
     { "RemoveAttributes", 0, 0, rt_xml_xelement_remove_attrs, NULL, 0, NULL },
     { "SetAttributeValue", 2, 2, rt_xml_xelement_set_attr, NULL, 0, "name,value" },
     { "SetElementValue", 2, 2, rt_xml_xelement_set_elem, NULL, 0, "name,value" },
-    { "SetValue", 1, 1, xe_set_value_m, NULL, 0, "value" },
+    { "SetValue", 1, 1, rt_xml_node_set_value_m, NULL, 0, "value" },
 };
 
 static const xv_method xelement_smethods[] = {
@@ -625,13 +594,18 @@ static const xv_method xelement_smethods[] = {
 static const char *const xelement_aliases[] = { "System.Xml.Linq.XElement", NULL };
 
 /* The explicit operators (string)el, (int)el, (DateTime?)el ... (el may be null). */
-static int xe_convert(expr_env *env, xv self, const xv_type *to, xv *out)
+int rt_xml_linq_convert(expr_env *env, xv self, const char *what, const xv_type *to, xv *out)
 {
     str s = STR_LIT("");
     xmlNodePtr n = self.kind == XV_OBJ ? rt_xml_linq_self(env, self) : NULL;
     if (n && rt_xml_text(env, n, &s) < 0)
         return -1;
-    return expr_xml_text_convert(env, s, n == NULL, "element", to, out);
+    return expr_xml_text_convert(env, s, n == NULL, what, to, out);
+}
+
+static int xe_convert(expr_env *env, xv self, const xv_type *to, xv *out)
+{
+    return rt_xml_linq_convert(env, self, "element", to, out);
 }
 
 const xv_class rt_xml_class_xelement = {
@@ -654,10 +628,7 @@ const xv_class rt_xml_class_xelement = {
 
 static const rt_xml_doc *self_doc(expr_env *env, xv self)
 {
-    if (self.kind == XV_OBJ && self.u.obj.cls == &rt_xml_class_xdocument)
-        return self.u.obj.ptr;
-    rt_xml_null_ref(env);
-    return NULL;
+    return rt_xml_self_of(env, self, &rt_xml_class_xdocument);
 }
 
 static int xd_root(expr_env *env, xv self, xv *out)

@@ -213,17 +213,9 @@ int rt_xml_xelement_ctor(xv_call *c, xv *out)
 
 /* ---- XElement: attributes ---- */
 
-static xmlNodePtr self_element(expr_env *env, xv self)
-{
-    if (self.kind == XV_OBJ && self.u.obj.cls == &rt_xml_class_xelement)
-        return self.u.obj.ptr;
-    rt_xml_null_ref(env);
-    return NULL;
-}
-
 int rt_xml_xelement_attr(xv_call *c, xv *out)
 {
-    xmlNodePtr el = self_element(c->env, c->self);
+    xmlNodePtr el = rt_xml_xelement_self(c->env, c->self);
     rt_xname nm;
     *out = xv_null();
     if (!el)
@@ -237,7 +229,7 @@ int rt_xml_xelement_attr(xv_call *c, xv *out)
 
 int rt_xml_xelement_attrs(xv_call *c, xv *out)
 {
-    xmlNodePtr el = self_element(c->env, c->self);
+    xmlNodePtr el = rt_xml_xelement_self(c->env, c->self);
     rt_xname nm;
     if (!el)
         return -1;
@@ -260,13 +252,13 @@ int rt_xml_xelement_attrs(xv_call *c, xv *out)
 
 int rt_xml_xelement_first_attr(expr_env *env, xv self, xv *out)
 {
-    xmlNodePtr el = self_element(env, self);
+    xmlNodePtr el = rt_xml_xelement_self(env, self);
     return el ? rt_xml_linq_wrap(env, (xmlNodePtr)el->properties, out) : -1;
 }
 
 int rt_xml_xelement_set_attr(xv_call *c, xv *out)
 {
-    xmlNodePtr el = self_element(c->env, c->self);
+    xmlNodePtr el = rt_xml_xelement_self(c->env, c->self);
     rt_xname nm;
     *out = xv_null();
     if (!el || rt_xml_arg_name(c, 0, &nm) < 0)
@@ -283,7 +275,7 @@ int rt_xml_xelement_set_attr(xv_call *c, xv *out)
 
 int rt_xml_xelement_set_elem(xv_call *c, xv *out)
 {
-    xmlNodePtr el = self_element(c->env, c->self);
+    xmlNodePtr el = rt_xml_xelement_self(c->env, c->self);
     rt_xname nm;
     *out = xv_null();
     if (!el || rt_xml_arg_name(c, 0, &nm) < 0)
@@ -307,7 +299,7 @@ int rt_xml_xelement_set_elem(xv_call *c, xv *out)
 
 int rt_xml_xelement_remove_attrs(xv_call *c, xv *out)
 {
-    xmlNodePtr el = self_element(c->env, c->self);
+    xmlNodePtr el = rt_xml_xelement_self(c->env, c->self);
     *out = xv_null();
     if (!el)
         return -1;
@@ -321,10 +313,7 @@ int rt_xml_xelement_remove_attrs(xv_call *c, xv *out)
 
 static xmlNodePtr self_attr(expr_env *env, xv self)
 {
-    if (self.kind == XV_OBJ && self.u.obj.cls == &rt_xml_class_xattribute)
-        return self.u.obj.ptr;
-    rt_xml_null_ref(env);
-    return NULL;
+    return rt_xml_self_of(env, self, &rt_xml_class_xattribute);
 }
 
 static int xa_name(expr_env *env, xv self, xv *out)
@@ -333,7 +322,7 @@ static int xa_name(expr_env *env, xv self, xv *out)
     return a ? rt_xml_node_xname(env, a, out) : -1;
 }
 
-static int node_value(expr_env *env, xv self, xv *out)
+int rt_xml_node_value(expr_env *env, xv self, xv *out)
 {
     xmlNodePtr n = rt_xml_linq_self(env, self);
     str s;
@@ -343,7 +332,7 @@ static int node_value(expr_env *env, xv self, xv *out)
     return 0;
 }
 
-static int node_set_value(expr_env *env, xv self, xv val)
+int rt_xml_node_set_value(expr_env *env, xv self, xv val)
 {
     xmlNodePtr n = rt_xml_linq_self(env, self);
     str s;
@@ -404,10 +393,10 @@ static int xa_remove(xv_call *c, xv *out)
     return attr_detach(c->env, (xmlAttrPtr)a);
 }
 
-static int set_value_m(xv_call *c, xv *out)
+int rt_xml_node_set_value_m(xv_call *c, xv *out)
 {
     *out = xv_null();
-    return node_set_value(c->env, c->self, c->args[0]);
+    return rt_xml_node_set_value(c->env, c->self, c->args[0]);
 }
 
 static int xa_ctor(xv_call *c, xv *out)
@@ -436,12 +425,12 @@ static const xv_member xattribute_members[] = {
     { "Name", xa_name, &rt_xml_class_xname, 0, NULL },
     { "NextAttribute", xa_next, &rt_xml_class_xattribute, 0, NULL },
     { "PreviousAttribute", xa_prev, &rt_xml_class_xattribute, 0, NULL },
-    { "Value", node_value, &expr_class_string, 0, node_set_value },
+    { "Value", rt_xml_node_value, &expr_class_string, 0, rt_xml_node_set_value },
 };
 
 static const xv_method xattribute_methods[] = {
     { "Remove", 0, 0, xa_remove, NULL, 0, NULL },
-    { "SetValue", 1, 1, set_value_m, NULL, 0, "value" },
+    { "SetValue", 1, 1, rt_xml_node_set_value_m, NULL, 0, "value" },
     { "ToString", 0, 0, xa_to_string, &expr_class_string, 0, NULL },
 };
 
@@ -450,11 +439,7 @@ static const char *const xattribute_aliases[] = { "System.Xml.Linq.XAttribute", 
 /* The explicit operators (string)attr, (int)attr, (bool?)attr ... (attr may be null). */
 static int xa_convert(expr_env *env, xv self, const xv_type *to, xv *out)
 {
-    str s = STR_LIT("");
-    xmlNodePtr n = self.kind == XV_OBJ ? rt_xml_linq_self(env, self) : NULL;
-    if (n && rt_xml_text(env, n, &s) < 0)
-        return -1;
-    return expr_xml_text_convert(env, s, n == NULL, "attribute", to, out);
+    return rt_xml_linq_convert(env, self, "attribute", to, out);
 }
 
 const xv_class rt_xml_class_xattribute = {
@@ -514,7 +499,7 @@ static int xpi_ctor(xv_call *c, xv *out)
 }
 
 static const xv_member xtext_members[] = {
-    { "Value", node_value, &expr_class_string, 0, node_set_value },
+    { "Value", rt_xml_node_value, &expr_class_string, 0, rt_xml_node_set_value },
 };
 
 static const char *const xtext_aliases[] = { "System.Xml.Linq.XText", NULL };
@@ -564,7 +549,7 @@ static int xpi_target(expr_env *env, xv self, xv *out)
 }
 
 static const xv_member xpi_members[] = {
-    { "Data", node_value, &expr_class_string, 0, node_set_value },
+    { "Data", rt_xml_node_value, &expr_class_string, 0, rt_xml_node_set_value },
     { "Target", xpi_target, &expr_class_string, 0, NULL },
 };
 
@@ -585,10 +570,7 @@ const xv_class rt_xml_class_xpi = {
 
 static const rt_xml_doc *self_decl(expr_env *env, xv self)
 {
-    if (self.kind == XV_OBJ && self.u.obj.cls == &rt_xml_class_xdeclaration)
-        return self.u.obj.ptr;
-    rt_xml_null_ref(env);
-    return NULL;
+    return rt_xml_self_of(env, self, &rt_xml_class_xdeclaration);
 }
 
 static int decl_field(expr_env *env, xv self, int which, xv *out)

@@ -38,37 +38,34 @@ static void puts_(writer *w, const char *s)
     put(w, s, strlen(s));
 }
 
+const char *rt_xml_escape_char(unsigned c, bool attr)
+{
+    switch (c) {
+    case '&':
+        return "&amp;";
+    case '<':
+        return "&lt;";
+    case '>':
+        return "&gt;";
+    case '"':
+        return attr ? "&quot;" : NULL;
+    case '\t':
+        return attr ? "&#x9;" : NULL;
+    case '\n':
+        return attr ? "&#xA;" : NULL;
+    case '\r':
+        return "&#xD;";
+    default:
+        return NULL;
+    }
+}
+
 static void escape(writer *w, const xmlChar *s, bool attr)
 {
     const char *p = (const char *)(s ? s : (const xmlChar *)"");
     const char *run = p;
     for (; *p; p++) {
-        const char *rep = NULL;
-        switch (*p) {
-        case '&':
-            rep = "&amp;";
-            break;
-        case '<':
-            rep = "&lt;";
-            break;
-        case '>':
-            rep = "&gt;";
-            break;
-        case '"':
-            rep = attr ? "&quot;" : NULL;
-            break;
-        case '\t':
-            rep = attr ? "&#x9;" : NULL;
-            break;
-        case '\n':
-            rep = attr ? "&#xA;" : NULL;
-            break;
-        case '\r':
-            rep = attr ? "&#xD;" : "&#xD;";
-            break;
-        default:
-            break;
-        }
+        const char *rep = rt_xml_escape_char((unsigned char)*p, attr);
         if (rep) {
             put(w, run, (size_t)(p - run));
             puts_(w, rep);

@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "base/buf.h"
+#include "xml.h"
 #include "xmljson.h"
 
 #define XSI_URI "http://www.w3.org/2001/XMLSchema-instance"
@@ -131,35 +132,10 @@ static int put_text(j2x *j, str s, bool attr)
     while (i < s.len) {
         size_t at = i;
         unsigned c = next_cp(s, &i);
-        const char *rep = NULL;
-        switch (c) {
-        case '&':
-            rep = "&amp;";
-            break;
-        case '<':
-            rep = "&lt;";
-            break;
-        case '>':
-            rep = "&gt;";
-            break;
-        case '"':
-            rep = attr ? "&quot;" : NULL;
-            break;
-        case '\t':
-            rep = attr ? "&#x9;" : NULL;
-            break;
-        case '\n':
-            rep = attr ? "&#xA;" : NULL;
-            break;
-        case '\r':
-            rep = "&#xD;";
-            break;
-        default:
-            if ((c < 0x20) || c == 0xFFFE || c == 0xFFFF)
-                return fail(j, "'\\u%04X', hexadecimal value 0x%02X, is an invalid character", c,
-                            c);
-            break;
-        }
+        const char *rep = rt_xml_escape_char(c, attr);
+        /* tab and newline stay as they are in text */
+        if (!rep && (c < 0x20 || c == 0xFFFE || c == 0xFFFF) && c != '\t' && c != '\n')
+            return fail(j, "'\\u%04X', hexadecimal value 0x%02X, is an invalid character", c, c);
         if (rep) {
             if (put(j, s.ptr + run, at - run) < 0 || puts_(j, rep) < 0)
                 return -1;

@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 
+#include "../identity.h"
 #include "auth_access.h"
 #include "common.h"
 
@@ -59,23 +60,20 @@ static int managed_identity_parse(pol_cc *cc, const pol_node *el, void *out)
     return 0;
 }
 
-/* With output-token-variable-name only the variable is set (spec/policies.md §9 [impl]: every
- * documented sample then sets the header itself). */
-pol_status rt_pol_managed_identity_to(rt_req *r, const void *conf, xv_dict *d)
+/* The resource attribute, trimmed (-1 after rt_fail). */
+static int mi_resource(rt_req *r, const managed_identity_conf *c, str *resource)
 {
-    const managed_identity_conf *c = conf;
-    str resource, token = STR_NULL, error = STR_NULL;
-    if (rt_val_str(r, &c->resource, &resource) < 0)
-        return POL_FAIL;
-    resource = str_trim(resource.ptr ? resource : STR_LIT(""));
-    rt_identity *idp = r->w->idp;
-    int rc = -1;
-    if (!resource.len)
-        error = STR_LIT("the resource is empty");
-    else if (!idp)
-        error = STR_LIT("no managed identity is available (test files: identity:)");
-    else
-        rc = idp->get_token(idp, &r->arena, resource, c->client_id, &token, &error);
+    if (rt_val_str(r, &c->resource, resource) < 0)
+        return -1;
+    *resource = str_trim(resource->ptr ? *resource : STR_LIT(""));
+    return 0;
+}
+
+/* With output-token-variable-name only the variable is set (spec/policies.md §9 [impl]: every
+ * documented sample then sets the header itself). rc < 0: error says why there is no token. */
+static pol_status mi_apply(rt_req *r, const managed_identity_conf *c, xv_dict *d, str resource,
+                           int rc, str token, str error)
+{
     if (rc < 0) {
         if (c->ignore_error) {
             rt_trace(r, "no token for %.*s (ignored: %.*s)", STR_FMT(resource), STR_FMT(error));
@@ -101,9 +99,100 @@ pol_status rt_pol_managed_identity_to(rt_req *r, const void *conf, xv_dict *d)
     return POL_NEXT;
 }
 
+/* Synchronous (the test map; send-request's child element): an rt_idp provider answers from
+ * its cache only here (identity.h). */
+pol_status rt_pol_managed_identity_to(rt_req *r, const void *conf, xv_dict *d)
+{
+    const managed_identity_conf *c = conf;
+    str resource, token = STR_NULL, error = STR_NULL;
+    if (mi_resource(r, c, &resource) < 0)
+        return POL_FAIL;
+    rt_identity *idp = r->w->idp;
+    int rc = -1;
+    if (!resource.len)
+        error = STR_LIT("the resource is empty");
+    else if (!idp)
+        error = STR_LIT("no managed identity is available (test files: identity:)");
+    else
+        rc = idp->get_token(idp, &r->arena, resource, c->client_id, &token, &error);
+    return mi_apply(r, c, d, resource, rc, token, error);
+}
+
+/* A token being fetched by the world's rt_idp (identity.h): the policy suspends. */
+typedef struct mi_wait {
+    rt_wake wake;
+    const managed_identity_conf *c;
+    str resource;
+    rt_idp *idp;
+    rt_idp_wait *wait; /* NULL once answered or cancelled */
+} mi_wait;
+
+static void mi_drop(mi_wait *s)
+{
+    if (!s->wait)
+        return;
+    rt_idp_cancel(s->idp, s->wait);
+    s->wait = NULL;
+    rt_req_unhold(s->wake.r);
+}
+
+static void mi_cancel(rt_req *r, void *ud)
+{
+    (void)r;
+    mi_drop(ud);
+}
+
+static void mi_arena_gone(void *ud)
+{
+    mi_wait *s = ud;
+    if (s->wait) /* the request is released while waiting: forget the waiter */
+        rt_idp_cancel(s->idp, s->wait);
+    s->wait = NULL;
+}
+
+static void mi_done(void *ud, const char *token, const char *error)
+{
+    mi_wait *s = ud;
+    rt_req *r = s->wake.r;
+    s->wait = NULL;
+    rt_req_unhold(r);
+    if (r->finished)
+        return;
+    rt_wake_enter(&s->wake);
+    str t = token ? arena_str(&r->arena, str_from(token)) : STR_NULL;
+    str e = error ? arena_str(&r->arena, str_from(error)) : STR_NULL;
+    if (token && !t.ptr) {
+        e = STR_LIT("request memory limit reached");
+        token = NULL;
+    }
+    pol_status st = mi_apply(r, s->c, r->ctx->request.headers, s->resource, token ? 0 : -1, t,
+                             e.ptr ? e : STR_LIT("no token"));
+    rt_wake_resume(&s->wake, st);
+}
+
 static pol_status managed_identity_exec(rt_req *r, const void *conf)
 {
-    return rt_pol_managed_identity_to(r, conf, r->ctx->request.headers);
+    rt_idp *idp = rt_idp_of(r->w->idp);
+    if (!idp)
+        return rt_pol_managed_identity_to(r, conf, r->ctx->request.headers);
+    const managed_identity_conf *c = conf;
+    str resource, token = STR_NULL, error = STR_NULL;
+    if (mi_resource(r, c, &resource) < 0)
+        return POL_FAIL;
+    mi_wait *s = arena_alloc(&r->arena, sizeof *s);
+    if (!s || arena_defer(&r->arena, mi_arena_gone, s) < 0)
+        return rt_fail(r, NULL, "OutOfMemory", "request memory limit reached");
+    *s = (mi_wait){ .c = c, .resource = resource, .idp = idp };
+    int rc =
+        rt_idp_get(idp, &r->arena, resource, c->client_id, &token, &error, mi_done, s, &s->wait);
+    if (rc != 0)
+        return mi_apply(r, c, r->ctx->request.headers, resource, rc > 0 ? 0 : -1, token, error);
+    rt_trace(r, "fetching a token for %.*s", STR_FMT(resource));
+    rt_wake_init(&s->wake, r);
+    rt_req_hold(r);
+    r->cur->cancel = mi_cancel;
+    r->cur->cancel_ud = s;
+    return POL_SUSPEND;
 }
 
 /* <get-authorization-context provider-id="p" authorization-id="a" context-variable-name="v"

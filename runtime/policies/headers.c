@@ -6,6 +6,20 @@
 
 #include "common.h"
 
+/* Header values a trace must not show: credentials and subscription keys. */
+static bool is_secret_header(str name)
+{
+    static const char *const names[] = { "authorization", "proxy-authorization",
+                                         "api-key",       "ocp-apim-subscription-key",
+                                         "x-api-key",     "cookie",
+                                         "set-cookie" };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        if (str_ieq(name, str_from(names[i])))
+            return true;
+    }
+    return false;
+}
+
 static const char *const exists_actions[] = { "override", "skip", "append", "delete", NULL };
 
 /* <set-header name="n" exists-action="override|skip|append|delete"><value>v</value>*</set-header>
@@ -140,9 +154,10 @@ static pol_status apply(rt_req *r, const set_header_conf *c, xv_dict *d, bool he
     }
     if (rt_tracing(r)) {
         xv_list *l = rt_hdr_get(d, name);
+        bool show = l && l->n && !is_secret_header(name);
         rt_trace(r, "%s %.*s: %zu value(s)%s%.*s", exists_actions[act], STR_FMT(name), l ? l->n : 0,
-                 l && l->n ? ", first: " : "", l && l->n ? (int)l->items[0].u.s.len : 0,
-                 l && l->n ? l->items[0].u.s.ptr : "");
+                 show ? ", first: " : "", show ? (int)l->items[0].u.s.len : 0,
+                 show ? l->items[0].u.s.ptr : "");
     }
     return POL_NEXT;
 }

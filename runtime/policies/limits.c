@@ -257,21 +257,12 @@ pol_status rt_lim_reject(rt_req *r, int status, const char *reason, const char *
 /* ---- rate-limit and rate-limit-by-key ---- */
 
 /* A nested <api>/<operation> limit of rate-limit (and quota: quota.c has its own). */
-typedef struct rl_scope {
-    bool is_api;
-    bool by_id; /* match the id (id wins over name) */
-    str match;  /* the id or name */
-    int64_t calls, period;
-    struct rl_scope *ops; /* <operation> children of an <api> */
-    size_t nops;
-} rl_scope;
-
 typedef struct rl_conf {
     bool by_key;
     /* rate-limit-by-key: values; rate-limit: calls/period literals */
     pol_val calls_v, period_v, key, inc_cond, inc_count;
     int64_t calls, period;
-    rl_scope *apis;
+    rt_lim_scope *apis;
     size_t napis;
     str retry_hdr, retry_var, remaining_hdr, remaining_var, total_hdr;
 } rl_conf;
@@ -285,7 +276,7 @@ static void rl_names(const pol_node *el, rl_conf *c)
     c->total_hdr = pol_cc_lit(el, "total-calls-header-name", "");
 }
 
-static int rl_scope_parse(pol_cc *cc, const pol_node *el, bool is_api, rl_scope *out)
+int rt_lim_scope_parse(pol_cc *cc, const pol_node *el, bool is_api, bool quota, rt_lim_scope *out)
 {
     out->is_api = is_api;
     str id = pol_cc_lit(el, "id", ""), name = pol_cc_lit(el, "name", "");
@@ -294,9 +285,15 @@ static int rl_scope_parse(pol_cc *cc, const pol_node *el, bool is_api, rl_scope 
     if (!out->match.len)
         return pol_cc_error(cc, el, "<%s> needs a name or an id", is_api ? "api" : "operation");
     out->calls = pol_cc_int(el, "calls", 0);
-    out->period = pol_cc_int(el, "renewal-period", 0);
-    if (out->period <= 0)
-        return pol_cc_error(cc, el, "renewal-period must be a positive number of seconds");
+    if (quota) {
+        out->kb = pol_cc_int(el, "bandwidth", 0);
+        out->period =
+            pol_node_attr(el, "renewal-period") ? pol_cc_int(el, "renewal-period", 0) : -1;
+    } else {
+        out->period = pol_cc_int(el, "renewal-period", 0);
+        if (out->period <= 0)
+            return pol_cc_error(cc, el, "renewal-period must be a positive number of seconds");
+    }
     if (!is_api)
         return 0;
     const pol_node **ops;
@@ -305,10 +302,33 @@ static int rl_scope_parse(pol_cc *cc, const pol_node *el, bool is_api, rl_scope 
         return pol_cc_error(cc, el, "out of memory");
     int rc = 0;
     for (size_t i = 0; i < out->nops; i++) {
-        if (rl_scope_parse(cc, ops[i], false, &out->ops[i]) < 0)
+        if (rt_lim_scope_parse(cc, ops[i], false, quota, &out->ops[i]) < 0)
             rc = -1;
     }
     return rc;
+}
+
+char *rt_lim_sub_key(rt_req *r, const char *policy)
+{
+    /* one counter per subscription and policy scope (product / API / operation) */
+    const rt_ctx *ctx = r->ctx;
+    const char *scope = r->step && r->step->scope ? r->step->scope : "";
+    str owner = STR_LIT("");
+    if (!strcmp(scope, "product") && ctx->product)
+        owner = ctx->product->id;
+    else if (!strcmp(scope, "api"))
+        owner = ctx->api.id;
+    else if (!strcmp(scope, "operation"))
+        owner = ctx->operation.id;
+    return arena_sprintf(&r->arena, "%s|%s|%.*s|%.*s", policy, scope, STR_FMT(owner),
+                         STR_FMT(ctx->subscription->id));
+}
+
+bool rt_lim_scope_matches(const rt_lim_scope *s, const rt_ctx *ctx)
+{
+    str id = s->is_api ? ctx->api.id : ctx->operation.id;
+    str name = s->is_api ? ctx->api.name : ctx->operation.name;
+    return s->by_id ? str_eq(id, s->match) : str_eq(name, s->match);
 }
 
 static int rate_limit_parse(pol_cc *cc, const pol_node *el, void *out)
@@ -325,7 +345,7 @@ static int rate_limit_parse(pol_cc *cc, const pol_node *el, void *out)
         return pol_cc_error(cc, el, "out of memory");
     int rc = 0;
     for (size_t i = 0; i < c->napis; i++) {
-        if (rl_scope_parse(cc, apis[i], true, &c->apis[i]) < 0)
+        if (rt_lim_scope_parse(cc, apis[i], true, false, &c->apis[i]) < 0)
             rc = -1;
     }
     return rc;
@@ -470,13 +490,6 @@ static void rl_add(rl_run *run, str key, int64_t calls, int64_t period)
         run->lim[run->n++] = (rl_limit){ .key = key, .calls = calls, .period = period };
 }
 
-static bool scope_matches(const rl_scope *s, const rt_ctx *ctx)
-{
-    str id = s->is_api ? ctx->api.id : ctx->operation.id;
-    str name = s->is_api ? ctx->api.name : ctx->operation.name;
-    return s->by_id ? str_eq(id, s->match) : str_eq(name, s->match);
-}
-
 static pol_status rate_limit_exec(rt_req *r, const void *conf)
 {
     const rl_conf *c = conf;
@@ -489,30 +502,20 @@ static pol_status rate_limit_exec(rt_req *r, const void *conf)
     if (!run)
         return rt_fail(r, NULL, "OutOfMemory", "request memory limit reached");
     *run = (rl_run){ .c = c, .step = r->step, .section = r->section, .count = 1 };
-    /* one counter per subscription and policy scope (product / API / operation) */
-    const char *scope = r->step && r->step->scope ? r->step->scope : "";
-    str owner = STR_LIT("");
-    if (!strcmp(scope, "product") && ctx->product)
-        owner = ctx->product->id;
-    else if (!strcmp(scope, "api"))
-        owner = ctx->api.id;
-    else if (!strcmp(scope, "operation"))
-        owner = ctx->operation.id;
-    char *base = arena_sprintf(&r->arena, "rate-limit|%s|%.*s|%.*s", scope, STR_FMT(owner),
-                               STR_FMT(ctx->subscription->id));
+    char *base = rt_lim_sub_key(r, "rate-limit");
     if (!base)
         return rt_fail(r, NULL, "OutOfMemory", "request memory limit reached");
     rl_add(run, str_from(base), c->calls, c->period);
     for (size_t i = 0; i < c->napis; i++) {
-        const rl_scope *a = &c->apis[i];
-        if (!scope_matches(a, ctx))
+        const rt_lim_scope *a = &c->apis[i];
+        if (!rt_lim_scope_matches(a, ctx))
             continue;
         char *k = arena_sprintf(&r->arena, "%s|api:%.*s", base, STR_FMT(ctx->api.id));
         if (!k)
             return rt_fail(r, NULL, "OutOfMemory", "request memory limit reached");
         rl_add(run, str_from(k), a->calls, a->period);
         for (size_t j = 0; j < a->nops; j++) {
-            if (!scope_matches(&a->ops[j], ctx))
+            if (!rt_lim_scope_matches(&a->ops[j], ctx))
                 continue;
             char *ko = arena_sprintf(&r->arena, "%s|op:%.*s", k, STR_FMT(ctx->operation.id));
             if (!ko)

@@ -54,23 +54,33 @@ void rt_lim_set_resp_header(rt_req *r, str name, int64_t v);
 /* The counter store, or NULL after recording a failure. */
 rt_counter_store *rt_lim_store(rt_req *r);
 
-/* ---- quota, quota-by-key, limit-concurrency (quota.c), wired into limits.c's table ---- */
-
-/* A nested <api>/<operation> limit of quota. */
-typedef struct rt_quota_scope {
+/* A nested <api>/<operation> limit of rate-limit or quota. */
+typedef struct rt_lim_scope {
     bool is_api, by_id; /* by_id: match the id (id wins over name), else the name */
     str match;
-    int64_t calls, kb, period; /* 0 = none; period -1 = the parent's */
-    struct rt_quota_scope *ops;
+    int64_t calls, kb, period; /* 0 = none; quota: period -1 = the parent's; rate-limit: kb 0 */
+    struct rt_lim_scope *ops;  /* <operation> children of an <api> */
     size_t nops;
-} rt_quota_scope;
+} rt_lim_scope;
+
+/* Parses <api> (is_api) or <operation> el with its <operation> children into out. quota reads
+ * bandwidth and an optional renewal-period; rate-limit requires a positive renewal-period.
+ * 0, or -1 plus diagnostics. */
+int rt_lim_scope_parse(pol_cc *cc, const pol_node *el, bool is_api, bool quota, rt_lim_scope *out);
+/* True when the request's API (is_api) or operation matches s by id or name. */
+bool rt_lim_scope_matches(const rt_lim_scope *s, const rt_ctx *ctx);
+/* The counter key "policy|scope|owner|subscription" of the current step's subscription-scoped
+ * limit (scope: product / api / operation). NULL at the arena cap; needs a subscription. */
+char *rt_lim_sub_key(rt_req *r, const char *policy);
+
+/* ---- quota, quota-by-key, limit-concurrency (quota.c), wired into limits.c's table ---- */
 
 typedef struct rt_quota_conf {
     bool by_key;
     int64_t calls, kb, period; /* period in seconds, 0 = never renews */
     int64_t start_ms;          /* quota-by-key first-period-start */
     pol_val key, inc_cond, inc_count;
-    rt_quota_scope *apis;
+    rt_lim_scope *apis;
     size_t napis;
 } rt_quota_conf;
 

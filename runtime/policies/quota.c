@@ -9,31 +9,6 @@
 
 /* ---- parse ---- */
 
-static int quota_scope_parse(pol_cc *cc, const pol_node *el, bool is_api, rt_quota_scope *out)
-{
-    out->is_api = is_api;
-    str id = pol_cc_lit(el, "id", ""), name = pol_cc_lit(el, "name", "");
-    out->by_id = id.len > 0;
-    out->match = id.len ? id : name;
-    if (!out->match.len)
-        return pol_cc_error(cc, el, "<%s> needs a name or an id", is_api ? "api" : "operation");
-    out->calls = pol_cc_int(el, "calls", 0);
-    out->kb = pol_cc_int(el, "bandwidth", 0);
-    out->period = pol_node_attr(el, "renewal-period") ? pol_cc_int(el, "renewal-period", 0) : -1;
-    if (!is_api)
-        return 0;
-    const pol_node **ops;
-    out->nops = pol_cc_children(cc, el, "operation", &ops);
-    if (out->nops && !(out->ops = arena_calloc(cc->a, out->nops, sizeof *out->ops)))
-        return pol_cc_error(cc, el, "out of memory");
-    int rc = 0;
-    for (size_t i = 0; i < out->nops; i++) {
-        if (quota_scope_parse(cc, ops[i], false, &out->ops[i]) < 0)
-            rc = -1;
-    }
-    return rc;
-}
-
 static void quota_common(const pol_node *el, rt_quota_conf *c)
 {
     c->calls = pol_cc_int(el, "calls", 0);
@@ -51,7 +26,7 @@ int rt_quota_parse(pol_cc *cc, const pol_node *el, void *out)
         return pol_cc_error(cc, el, "out of memory");
     int rc = 0;
     for (size_t i = 0; i < c->napis; i++) {
-        if (quota_scope_parse(cc, apis[i], true, &c->apis[i]) < 0)
+        if (rt_lim_scope_parse(cc, apis[i], true, true, &c->apis[i]) < 0)
             rc = -1;
     }
     return rc;
@@ -187,13 +162,6 @@ static void q_add(q_run *run, str key, int64_t calls, int64_t kb, int64_t period
         (q_limit){ .key = key, .calls = calls, .kb = kb, .period = period, .start_ms = start };
 }
 
-static bool q_scope_matches(const rt_quota_scope *s, const rt_ctx *ctx)
-{
-    str id = s->is_api ? ctx->api.id : ctx->operation.id;
-    str name = s->is_api ? ctx->api.name : ctx->operation.name;
-    return s->by_id ? str_eq(id, s->match) : str_eq(name, s->match);
-}
-
 /* The subscription's quota windows start when the subscription starts [doc: aligned to the
  * subscription]; without a start date, at 0001-01-01. */
 static int64_t q_sub_start(const rt_ctx_subscription *s)
@@ -205,23 +173,14 @@ static int64_t q_sub_start(const rt_ctx_subscription *s)
 static pol_status q_subscription(rt_req *r, const rt_quota_conf *c, q_run *run)
 {
     rt_ctx *ctx = r->ctx;
-    const char *scope = r->step && r->step->scope ? r->step->scope : "";
-    str owner = STR_LIT("");
-    if (!strcmp(scope, "product") && ctx->product)
-        owner = ctx->product->id;
-    else if (!strcmp(scope, "api"))
-        owner = ctx->api.id;
-    else if (!strcmp(scope, "operation"))
-        owner = ctx->operation.id;
-    char *base = arena_sprintf(&r->arena, "quota|%s|%.*s|%.*s", scope, STR_FMT(owner),
-                               STR_FMT(ctx->subscription->id));
+    char *base = rt_lim_sub_key(r, "quota");
     if (!base)
         return rt_fail(r, NULL, "OutOfMemory", "request memory limit reached");
     int64_t start = q_sub_start(ctx->subscription);
     q_add(run, str_from(base), c->calls, c->kb, c->period, start);
     for (size_t i = 0; i < c->napis; i++) {
-        const rt_quota_scope *a = &c->apis[i];
-        if (!q_scope_matches(a, ctx))
+        const rt_lim_scope *a = &c->apis[i];
+        if (!rt_lim_scope_matches(a, ctx))
             continue;
         char *k = arena_sprintf(&r->arena, "%s|api:%.*s", base, STR_FMT(ctx->api.id));
         if (!k)
@@ -229,8 +188,8 @@ static pol_status q_subscription(rt_req *r, const rt_quota_conf *c, q_run *run)
         int64_t ap = a->period >= 0 ? a->period : c->period;
         q_add(run, str_from(k), a->calls, a->kb, ap, start);
         for (size_t j = 0; j < a->nops; j++) {
-            const rt_quota_scope *o = &a->ops[j];
-            if (!q_scope_matches(o, ctx))
+            const rt_lim_scope *o = &a->ops[j];
+            if (!rt_lim_scope_matches(o, ctx))
                 continue;
             char *ko = arena_sprintf(&r->arena, "%s|op:%.*s", k, STR_FMT(ctx->operation.id));
             if (!ko)

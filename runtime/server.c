@@ -1,0 +1,561 @@
+/* `apimlite serve`: the evhttp front end over the gateway world (server.h). */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <event2/buffer.h>
+#include <event2/keyvalq_struct.h>
+#include <openssl/rand.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "../policy/policy.h"
+#include "base/xalloc.h"
+#include "pipeline.h"
+#include "policies/oidc.h"
+#include "server_impl.h"
+
+#define SRV_STATE_EVERY_MS 30000
+
+/* ---- request bookkeeping ---- */
+
+static void link_req(srv *s, srv_req *q)
+{
+    q->next = s->inflight;
+    if (s->inflight)
+        s->inflight->prev = q;
+    s->inflight = q;
+    s->ninflight++;
+}
+
+static void unlink_req(srv *s, srv_req *q)
+{
+    if (q->prev)
+        q->prev->next = q->next;
+    else
+        s->inflight = q->next;
+    if (q->next)
+        q->next->prev = q->prev;
+    s->ninflight--;
+}
+
+static void maybe_stop(srv *s)
+{
+    if (s->draining && s->ninflight == 0) {
+        struct timeval tv = { 0, 100000 }; /* let the last replies reach the sockets */
+        event_base_loopexit(s->base, &tv);
+    }
+}
+
+static void free_req(srv_req *q)
+{
+    srv *s = q->s;
+    unlink_req(s, q);
+    rt_req_free(q->r);
+    free(q);
+    maybe_stop(s);
+}
+
+static void on_free_later(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    srv_req *q = arg;
+    /* an operation still pending (a timer, a call) keeps the request until it completes; after
+     * 30 s it is released anyway (the arena cancels calls still in flight) */
+    if (q->r->pending > 0 && q->free_tries++ < 600) {
+        struct timeval tv = { 0, 50000 };
+        event_base_once(q->s->base, -1, EV_TIMEOUT, on_free_later, q, &tv);
+        return;
+    }
+    free_req(q);
+}
+
+/* ---- the reply ---- */
+
+static bool hop_by_hop(str name)
+{
+    static const char *const names[] = { "Connection",        "Keep-Alive",    "Proxy-Connection",
+                                         "Transfer-Encoding", "Upgrade",       "TE",
+                                         "Trailer",           "Content-Length" };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        if (str_ieq(name, str_from(names[i])))
+            return true;
+    }
+    return false;
+}
+
+static bool clean_text(str s)
+{
+    for (size_t i = 0; i < s.len; i++) {
+        if (s.ptr[i] == '\r' || s.ptr[i] == '\n' || s.ptr[i] == '\0')
+            return false;
+    }
+    return true;
+}
+
+static void reply(srv_req *q)
+{
+    rt_req *r = q->r;
+    const rt_response *resp = &r->ctx->response;
+    struct evkeyvalq *out = evhttp_request_get_output_headers(q->ev);
+    rt_hdr *lines = NULL;
+    size_t n = 0;
+    if (rt_hdr_lines(r, resp->headers, &lines, &n) < 0)
+        n = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (hop_by_hop(lines[i].name) || !clean_text(lines[i].name) ||
+            !clean_text(lines[i].value) || !lines[i].name.len)
+            continue; /* CR/LF from a policy never reaches the client */
+        char *k = arena_strndup(&r->arena, lines[i].name.ptr, lines[i].name.len);
+        char *v = arena_strndup(&r->arena, lines[i].value.ptr, lines[i].value.len);
+        if (k && v)
+            evhttp_add_header(out, k, v);
+    }
+    if (q->s->draining)
+        evhttp_add_header(out, "Connection", "close");
+    struct evbuffer *body = evbuffer_new();
+    str b = rt_body_bytes(resp->body);
+    if (body && b.len)
+        evbuffer_add(body, b.ptr, b.len);
+    int status = resp->status >= 100 && resp->status <= 999 ? resp->status : 500;
+    char *reason = resp->reason.len && clean_text(resp->reason)
+                       ? arena_strndup(&r->arena, resp->reason.ptr, resp->reason.len)
+                       : NULL;
+    evhttp_send_reply(q->ev, status, reason, body);
+    if (body)
+        evbuffer_free(body);
+    q->replied = true;
+}
+
+static void on_finish(rt_req *r, void *ud)
+{
+    srv_req *q = ud;
+    srv *s = q->s;
+    reply(q);
+    if (s->log) {
+        rt_reqlog_info info = { .backend_ms = q->backend_ms,
+                                .ip = q->ip,
+                                .payload_bytes = (size_t)s->cfg->log_payload_bytes,
+                                .backend_url = q->backend_url,
+                                .backend_id = q->backend_id };
+        json_t *line = rt_reqlog_line(r, &info);
+        rt_reqlog_write(s->log, line);
+        json_decref(line);
+    }
+    srv_metrics_request(s, r, q->backend_ms);
+    struct timeval tv = { 0, 0 };
+    event_base_once(s->base, -1, EV_TIMEOUT, on_free_later, q, &tv);
+}
+
+/* A reply for a request that never reached the pipeline. */
+static void reply_error(struct evhttp_request *ev, int status, const char *msg)
+{
+    struct evbuffer *b = evbuffer_new();
+    json_t *j = json_pack("{s:i, s:s}", "statusCode", status, "message", msg);
+    char *text = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    if (b && text)
+        evbuffer_add(b, text, strlen(text));
+    evhttp_add_header(evhttp_request_get_output_headers(ev), "Content-Type", "application/json");
+    evhttp_send_reply(ev, status, NULL, b);
+    free(text);
+    json_decref(j);
+    if (b)
+        evbuffer_free(b);
+}
+
+/* ---- world hooks: Host, backend timing, metrics ---- */
+
+static srv_req *sreq_of(rt_req *r)
+{
+    return r->on_finish == on_finish ? r->on_finish_ud : NULL;
+}
+
+static int srv_prepare_call(rt_req *r, rt_http_req *hr)
+{
+    srv_req *q = sreq_of(r);
+    if (!q)
+        return 0;
+    if (q->s->gw_prepare && q->s->gw_prepare(r, hr) < 0)
+        return -1;
+    /* the client's Host is the gateway's: the backend gets its own (from the URL) */
+    rt_hdr *h = arena_alloc(&r->arena, (hr->nheaders ? hr->nheaders : 1) * sizeof *h);
+    if (!h)
+        return 0;
+    size_t n = 0;
+    for (size_t i = 0; i < hr->nheaders; i++) {
+        if (str_ieq(hr->headers[i].name, STR_LIT("Host")) && str_eq(hr->headers[i].value, q->host))
+            continue;
+        h[n++] = hr->headers[i];
+    }
+    hr->headers = h;
+    hr->nheaders = n;
+    q->call_start = rt_clock_now(r->w->clock);
+    q->backend_url = rt_req_url_text(r, r->ctx->request.url); /* no credentials in it */
+    q->backend_id = hr->backend_id;
+    return 0;
+}
+
+static void srv_call_result(rt_req *r, str backend_id, rt_tx_result res, const rt_http_resp *resp)
+{
+    srv_req *q = sreq_of(r);
+    if (!q)
+        return;
+    if (q->s->gw_result)
+        q->s->gw_result(r, backend_id, res, resp);
+    int64_t ms = rt_clock_now(r->w->clock) - q->call_start;
+    q->backend_ms += ms > 0 ? ms : 0;
+    srv_metrics_call(q->s, backend_id, res, res == RT_TX_OK && resp ? resp->status : 0, ms);
+}
+
+/* ---- one request ---- */
+
+static const char *method_name(enum evhttp_cmd_type c)
+{
+    switch (c) {
+    case EVHTTP_REQ_GET:
+        return "GET";
+    case EVHTTP_REQ_POST:
+        return "POST";
+    case EVHTTP_REQ_HEAD:
+        return "HEAD";
+    case EVHTTP_REQ_PUT:
+        return "PUT";
+    case EVHTTP_REQ_DELETE:
+        return "DELETE";
+    case EVHTTP_REQ_OPTIONS:
+        return "OPTIONS";
+    case EVHTTP_REQ_TRACE:
+        return "TRACE";
+    case EVHTTP_REQ_CONNECT:
+        return "CONNECT";
+    case EVHTTP_REQ_PATCH:
+        return "PATCH";
+    }
+    return NULL;
+}
+
+static bool valid_host(const char *h)
+{
+    if (!*h || strlen(h) > 255)
+        return false;
+    for (const char *p = h; *p; p++) {
+        if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]_", *p))
+            return false;
+    }
+    return true;
+}
+
+/* The request as rt_gw_new_request wants it; NULL with *why on bad input. */
+static json_t *request_json(srv_req *q, const char **why)
+{
+    struct evhttp_request *ev = q->ev;
+    const char *method = method_name(evhttp_request_get_command(ev));
+    const char *uri = evhttp_request_get_uri(ev);
+    if (!method || !uri || uri[0] != '/') {
+        *why = "Bad request target";
+        return NULL;
+    }
+    struct evkeyvalq *in = evhttp_request_get_input_headers(ev);
+    const char *host = evhttp_find_header(in, "Host");
+    if (!host || !valid_host(host))
+        host = q->s->addr;
+    json_t *headers = json_object();
+    for (struct evkeyval *kv = in->tqh_first; kv; kv = kv->next.tqe_next) {
+        json_t *v = json_string(kv->value);
+        if (!v)
+            continue; /* not UTF-8: dropped */
+        json_t *list = json_object_get(headers, kv->key);
+        if (!list) {
+            list = json_array();
+            if (json_object_set_new(headers, kv->key, list) < 0) {
+                json_decref(v);
+                continue;
+            }
+        }
+        json_array_append_new(list, v);
+    }
+    size_t n = strlen(host) + strlen(uri) + 16;
+    char *url = xmalloc(n);
+    snprintf(url, n, "http://%s%s", host, uri);
+    json_t *j = json_pack("{s:s, s:s, s:s, s:o}", "method", method, "url", url, "ip", q->ip,
+                          "headers", headers);
+    free(url);
+    if (!j)
+        *why = "Bad request target";
+    return j;
+}
+
+static void random_ids(rt_req *r)
+{
+    uint8_t id[16];
+    uint64_t seed;
+    if (RAND_bytes(id, sizeof id) != 1 || RAND_bytes((unsigned char *)&seed, sizeof seed) != 1)
+        return;
+    id[7] = (uint8_t)((id[7] & 0x0f) | 0x40);
+    id[8] = (uint8_t)((id[8] & 0x3f) | 0x80);
+    memcpy(r->ctx->request_id, id, 16);
+    r->ctx->prng = seed;
+}
+
+static void on_request(struct evhttp_request *ev, void *arg)
+{
+    srv *s = arg;
+    srv_req *q = xcalloc(1, sizeof *q);
+    q->s = s;
+    q->ev = ev;
+    struct evhttp_connection *conn = evhttp_request_get_connection(ev);
+    char *peer = NULL;
+    ev_uint16_t port = 0;
+    if (conn)
+        evhttp_connection_get_peer(conn, &peer, &port);
+    snprintf(q->ip, sizeof q->ip, "%s", peer ? peer : "0.0.0.0");
+    const char *why = NULL;
+    json_t *j = request_json(q, &why);
+    char err[256];
+    rt_req *r = j ? rt_gw_new_request(s->gw, &s->w, j, err, sizeof err) : NULL;
+    json_decref(j);
+    if (!r) {
+        reply_error(ev, 400, why ? why : err);
+        free(q);
+        return;
+    }
+    q->r = r;
+    const char *host = evhttp_find_header(evhttp_request_get_input_headers(ev), "Host");
+    char *hc = host ? arena_strdup(&r->arena, host) : NULL;
+    q->host = hc ? str_from(hc) : STR_NULL;
+    random_ids(r);
+    struct evbuffer *body = evhttp_request_get_input_buffer(ev);
+    size_t blen = body ? evbuffer_get_length(body) : 0;
+    if (blen) {
+        const char *p = (const char *)evbuffer_pullup(body, -1);
+        r->ctx->request.body = p ? rt_body_new(r, str_make(p, blen), STR_NULL) : NULL;
+    }
+    link_req(s, q);
+    r->on_finish = on_finish;
+    r->on_finish_ud = q;
+    if (r->failed)
+        rt_pipeline_start_failed(r);
+    else
+        rt_pipeline_start(r);
+}
+
+/* ---- shutdown, periodic work ---- */
+
+static void save_state(srv *s)
+{
+    if (!s->cfg->state_path)
+        return;
+    char err[256];
+    if (rt_counter_save(s->counters, s->cfg->state_path, rt_clock_now(s->w.clock), err,
+                        sizeof err) < 0)
+        fprintf(stderr, "apimlite serve: %s\n", err);
+}
+
+static void on_tick(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    srv *s = arg;
+    if (s->log)
+        rt_reqlog_flush(s->log);
+    int64_t now = rt_clock_now(s->w.clock);
+    if (now - s->last_save_ms >= SRV_STATE_EVERY_MS) {
+        s->last_save_ms = now;
+        save_state(s);
+    }
+}
+
+static void on_deadline(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    srv *s = arg;
+    fprintf(stderr, "apimlite serve: %zu request(s) still in flight at the shutdown deadline\n",
+            s->ninflight);
+    event_base_loopbreak(s->base);
+}
+
+static void on_signal(evutil_socket_t sig, short what, void *arg)
+{
+    (void)what;
+    srv *s = arg;
+    if (s->draining) {
+        event_base_loopbreak(s->base); /* second signal: stop now */
+        return;
+    }
+    fprintf(stderr, "apimlite serve: %s: shutting down (%zu in flight)\n",
+            sig == SIGTERM ? "SIGTERM" : "SIGINT", s->ninflight);
+    s->draining = true;
+    if (s->bound) {
+        evhttp_del_accept_socket(s->http, s->bound); /* stop accepting */
+        s->bound = NULL;
+    }
+    int64_t ms = s->o->drain_ms > 0 ? s->o->drain_ms : 10000;
+    struct timeval tv = { (time_t)(ms / 1000), (suseconds_t)(ms % 1000) * 1000 };
+    s->deadline = evtimer_new(s->base, on_deadline, s);
+    if (s->deadline)
+        evtimer_add(s->deadline, &tv);
+    maybe_stop(s);
+}
+
+/* ---- setup ---- */
+
+static int bind_listen(srv *s, char *err, size_t errlen)
+{
+    char host[64];
+    int port = 0;
+    char spec[80];
+    if (s->o->listen)
+        snprintf(spec, sizeof spec, "%s", s->o->listen);
+    else if (s->cfg->listen.set)
+        snprintf(spec, sizeof spec, "%.*s:%d", STR_FMT(s->cfg->listen.host), s->cfg->listen.port);
+    else
+        snprintf(spec, sizeof spec, "127.0.0.1:8080");
+    if (srv_split_addr(spec, host, sizeof host, &port) < 0) {
+        snprintf(err, errlen, "invalid listen address '%s'", spec);
+        return -1;
+    }
+    s->http = evhttp_new(s->base);
+    if (!s->http) {
+        snprintf(err, errlen, "cannot create the HTTP server");
+        return -1;
+    }
+    evhttp_set_allowed_methods(s->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD |
+                                            EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
+                                            EVHTTP_REQ_OPTIONS | EVHTTP_REQ_PATCH);
+    evhttp_set_max_body_size(s->http, (ev_ssize_t)(s->o->max_body ? s->o->max_body : 16 << 20));
+    evhttp_set_max_headers_size(s->http,
+                                (ev_ssize_t)(s->o->max_headers ? s->o->max_headers : 64 << 10));
+    evhttp_set_timeout(s->http, s->o->client_timeout_s > 0 ? s->o->client_timeout_s : 120);
+    evhttp_set_gencb(s->http, on_request, s);
+    s->bound =
+        evhttp_bind_socket_with_handle(s->http, host[0] ? host : "0.0.0.0", (ev_uint16_t)port);
+    if (!s->bound) {
+        snprintf(err, errlen, "cannot listen on %s: %s", spec, strerror(errno));
+        return -1;
+    }
+    srv_bound_addr(s->bound, s->addr, sizeof s->addr);
+    return 0;
+}
+
+static int setup(srv *s, char *err, size_t errlen)
+{
+    const rt_config *c = s->cfg;
+    s->counters = rt_counter_mem_new(0);
+    if (c->state_path &&
+        rt_counter_load(s->counters, c->state_path, rt_clock_now(s->w.clock), err, errlen) < 0)
+        return -1;
+    s->obs = rt_observe_new(false);
+    if (rt_observe_configure(s->obs, c, err, errlen) < 0)
+        return -1;
+    srv_metrics_declare(s->obs->metrics);
+    s->oidc = rt_oidc_cache_new();
+    if (c->log_path && !(s->log = rt_reqlog_open(c->log_path, err, errlen)))
+        return -1;
+    s->w.counters = s->counters;
+    s->w.obs = s->obs;
+    s->w.oidc = s->oidc;
+    if (rt_gw_reset(s->gw, err, errlen) < 0)
+        return -1;
+    rt_gw_bind(s->gw, &s->w);
+    s->gw_prepare = s->w.prepare_call;
+    s->gw_result = s->w.call_result;
+    s->w.prepare_call = srv_prepare_call;
+    s->w.call_result = srv_call_result;
+    if (bind_listen(s, err, errlen) < 0 || srv_metrics_listen(s, err, errlen) < 0)
+        return -1;
+    s->sigterm = evsignal_new(s->base, SIGTERM, on_signal, s);
+    s->sigint = evsignal_new(s->base, SIGINT, on_signal, s);
+    s->tick = event_new(s->base, -1, EV_PERSIST, on_tick, s);
+    struct timeval sec = { 1, 0 };
+    if (!s->sigterm || !s->sigint || !s->tick || evsignal_add(s->sigterm, NULL) < 0 ||
+        evsignal_add(s->sigint, NULL) < 0 || evtimer_add(s->tick, &sec) < 0) {
+        snprintf(err, errlen, "cannot set up the event loop");
+        return -1;
+    }
+    s->last_save_ms = rt_clock_now(s->w.clock);
+    return 0;
+}
+
+static void teardown(srv *s)
+{
+    /* requests left at the deadline: a 503, then released (the arena cancels their calls) */
+    while (s->inflight) {
+        srv_req *q = s->inflight;
+        if (!q->replied)
+            reply_error(q->ev, 503, "The gateway is shutting down");
+        q->r->on_finish = NULL;
+        unlink_req(s, q);
+        rt_req_free(q->r);
+        free(q);
+    }
+    if (s->counters)
+        save_state(s);
+    rt_reqlog_close(s->log);
+    if (s->sigterm)
+        event_free(s->sigterm);
+    if (s->sigint)
+        event_free(s->sigint);
+    if (s->tick)
+        event_free(s->tick);
+    if (s->deadline)
+        event_free(s->deadline);
+    if (s->http)
+        evhttp_free(s->http);
+    if (s->mhttp)
+        evhttp_free(s->mhttp);
+    rt_curl_free(s->curl);
+    rt_evclock_free(s->clock);
+    rt_oidc_cache_free(s->oidc);
+    rt_counter_store_free(s->counters);
+    if (s->obs)
+        rt_observe_free(s->obs);
+    /* events of freed requests (on_free_later) are gone with the base */
+    event_base_free(s->base);
+}
+
+int rt_server_run(const rt_server_opts *o, FILE *out)
+{
+    diag_list d;
+    diag_list_init(&d);
+    int io = 0;
+    rt_gw *gw = rt_gw_load(o->config, NULL, &d, &io);
+    diag_print(&d, stderr);
+    diag_list_release(&d);
+    if (!gw)
+        return io ? 2 : 1;
+    srv s = { .o = o, .gw = gw, .cfg = rt_gw_config(gw) };
+    int rc = 0;
+    char err[512] = "";
+    s.base = event_base_new();
+    s.curl = s.base ? rt_curl_new(s.base, NULL) : NULL;
+    s.clock = s.base ? rt_evclock_new(s.base) : NULL;
+    if (!s.base || !s.curl || !s.clock) {
+        fprintf(stderr, "apimlite serve: cannot create the event loop or the transport\n");
+        rc = 2;
+    } else {
+        s.w.clock = rt_evclock_clock(s.clock);
+        s.w.transport = rt_curl_transport(s.curl);
+        if (setup(&s, err, sizeof err) < 0) {
+            fprintf(stderr, "apimlite serve: %s\n", err);
+            rc = 2;
+        }
+    }
+    if (!rc) {
+        if (s.cfg->workers > 1)
+            fprintf(stderr, "apimlite serve: workers: %d not supported yet, serving with one\n",
+                    s.cfg->workers);
+        fprintf(out, "listening on %s\n", s.addr);
+        if (s.mhttp)
+            fprintf(out, "metrics on %s\n", s.maddr);
+        fflush(out);
+        if (event_base_dispatch(s.base) < 0)
+            rc = 2;
+    }
+    if (s.base)
+        teardown(&s);
+    rt_gw_free(gw);
+    pol_shutdown();
+    return rc;
+}

@@ -1,0 +1,30 @@
+#ifndef RUNTIME_SERVER_H
+#define RUNTIME_SERVER_H
+
+/* The gateway server of `apimlite serve` (server.c): a configuration loaded once (world.h),
+ * served by libevent evhttp on `listen:` with the curl transport and the event clock (one
+ * event loop; `workers:` > 1 is not implemented yet and runs one loop), the request log of
+ * `logs.path` (reqlog.h), Prometheus text at `metrics.listen` /metrics, counters in memory
+ * (persisted to `state:` every 30 s and at shutdown). SIGTERM / SIGINT: stop accepting, let
+ * in-flight requests finish (up to drain_ms; the rest get a 503), flush logs and state, free
+ * everything. */
+
+#include <stdint.h>
+#include <stdio.h>
+
+typedef struct rt_server_opts {
+    const char *config;         /* GATEWAY.yaml */
+    const char *listen;         /* overrides `listen:` ("HOST:PORT", port 0 = any); NULL: config */
+    const char *metrics_listen; /* overrides `metrics.listen`; NULL: config */
+    int64_t drain_ms;           /* graceful shutdown deadline; 0: 10 s */
+    size_t max_body;            /* request body cap (413); 0: 16 MiB */
+    size_t max_headers;         /* request header block cap; 0: 64 KiB */
+    int client_timeout_s;       /* idle / read / write timeout of client connections; 0: 120 s */
+} rt_server_opts;
+
+/* Loads the configuration, binds, prints "listening on HOST:PORT" (then "metrics on
+ * HOST:PORT" when configured) on out, and serves until SIGTERM / SIGINT. Returns the exit
+ * status: 0 after a clean shutdown, 1 for configuration errors, 2 for I/O (bind) errors. */
+int rt_server_run(const rt_server_opts *o, FILE *out);
+
+#endif
