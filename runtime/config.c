@@ -236,11 +236,16 @@ static void read_counters(cfg_reader *r, const yaml_node_t *n)
     if (str_eq_cstr(s, "memory")) {
         r->c->counters = RT_COUNTERS_MEMORY;
     } else if ((str_starts_with(s, STR_LIT("redis://")) && s.len > 8) ||
-               (str_starts_with(s, STR_LIT("rediss://")) && s.len > 9)) {
+               (str_starts_with(s, STR_LIT("unix://")) && s.len > 7)) {
         r->c->counters = RT_COUNTERS_REDIS;
         r->c->redis_url = s;
+    } else if (str_starts_with(s, STR_LIT("rediss://"))) {
+        cfg_error(r, n,
+                  "'counters': rediss:// (Redis over TLS) is not supported; use redis:// on a "
+                  "trusted network, a unix:///path socket, or a TLS tunnel such as stunnel");
     } else {
-        cfg_error(r, n, "'counters' must be 'memory' or a redis://host:port/db URL");
+        cfg_error(r, n,
+                  "'counters' must be 'memory' or a redis://host:port/db or unix:///path URL");
     }
 }
 

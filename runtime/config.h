@@ -301,7 +301,7 @@ typedef struct rt_config {
     rt_logger *loggers;
     size_t nloggers;
     rt_counters_kind counters;   /* counters: memory (default) | redis://host:port/db */
-    str redis_url;               /* the redis:// or rediss:// URL */
+    str redis_url;               /* the redis:// or unix:// URL */
     const char *state_path;      /* state: (resolved), NULL when absent */
     const char *log_path;        /* logs.path (resolved), NULL when absent */
     int64_t log_payload_bytes;   /* logs.payloadBytes, 0..1048576 */

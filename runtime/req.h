@@ -54,7 +54,25 @@ typedef struct rt_world {
      * (runtime/policies/oidc.h: rt_oidc_cache_new / rt_oidc_cache_free, owned by whoever made
      * the world). NULL: documents are fetched for every request. */
     struct rt_oidc_cache *oidc;
+    /* stream (serve): relays a streamed backend response to the client as it arrives. NULL
+     * (`apimlite test`): every response is buffered. */
+    const struct rt_relay *relay;
 } rt_world;
+
+/* Streaming relay (issue 4 §4). forward-request asks the transport to stream when
+ * buffer-response="false", the request body has "stream": true or the client accepts
+ * text/event-stream; when a 2xx answer's headers arrive, start(r, resp) starts the client's
+ * reply with the backend's status and headers (outbound header and body changes do not apply
+ * to a relayed response: it is already on its way); it returns 0, or -1 when it cannot
+ * (nothing relayed: the response is buffered as usual). chunk(r, p, n) passes each piece on;
+ * it returns -1 when the client is gone (the backend call is then cancelled). The relayed
+ * bytes are also kept (capped) as context.Response.Body, so token policies, metrics and the
+ * request log count usage when the request ends; the server ends the client's stream when the
+ * request finishes (also after a backend that died mid-stream). */
+typedef struct rt_relay {
+    int (*start)(rt_req *r, const struct rt_http_resp *resp);
+    int (*chunk)(rt_req *r, const char *p, size_t n);
+} rt_relay;
 
 struct rt_cursor;
 

@@ -11,11 +11,17 @@
 
 #include "../policy/policy.h"
 #include "base/xalloc.h"
+#include "counters_redis.h"
+#include "identity.h"
 #include "pipeline.h"
 #include "policies/oidc.h"
 #include "server_impl.h"
 
 #define SRV_STATE_EVERY_MS 30000
+#define SRV_MAX_WORKERS    256
+
+/* workers: set by worker 0's signal handler (1: drain, 2: stop now), watched by the others */
+static _Atomic int srv_stop;
 
 /* ---- request bookkeeping ---- */
 
@@ -128,13 +134,93 @@ static void reply(srv_req *q)
     q->replied = true;
 }
 
+/* ---- stream: the relay of streamed responses (rt_relay) ---- */
+
+static srv_req *sreq_of(rt_req *r);
+
+static void on_client_close(struct evhttp_connection *conn, void *arg)
+{
+    (void)conn;
+    srv_req *q = arg;
+    q->client_gone = true;
+}
+
+static void stop_watching(srv_req *q)
+{
+    struct evhttp_connection *conn = evhttp_request_get_connection(q->ev);
+    if (conn)
+        evhttp_connection_set_closecb(conn, NULL, NULL);
+}
+
+/* The backend's headers arrived: the client's chunked reply starts with the backend's status
+ * and headers (hop-by-hop ones dropped). Outbound changes do not apply to a relayed reply. */
+static int relay_start(rt_req *r, const rt_http_resp *resp)
+{
+    srv_req *q = sreq_of(r);
+    if (!q || q->replied || q->client_gone)
+        return -1;
+    struct evhttp_connection *conn = evhttp_request_get_connection(q->ev);
+    if (!conn)
+        return -1;
+    struct evkeyvalq *out = evhttp_request_get_output_headers(q->ev);
+    for (size_t i = 0; i < resp->nheaders; i++) {
+        const rt_hdr *h = &resp->headers[i];
+        if (!h->name.len || hop_by_hop(h->name) || !clean_text(h->name) || !clean_text(h->value))
+            continue;
+        char *k = arena_strndup(&r->arena, h->name.ptr, h->name.len);
+        char *v = arena_strndup(&r->arena, h->value.ptr, h->value.len);
+        if (k && v)
+            evhttp_add_header(out, k, v);
+    }
+    if (q->s->draining)
+        evhttp_add_header(out, "Connection", "close");
+    char *reason = resp->reason.len && clean_text(resp->reason)
+                       ? arena_strndup(&r->arena, resp->reason.ptr, resp->reason.len)
+                       : NULL;
+    evhttp_connection_set_closecb(conn, on_client_close, q);
+    evhttp_send_reply_start(q->ev, resp->status, reason);
+    q->streaming = true;
+    q->replied = true;
+    return 0;
+}
+
+static int relay_chunk(rt_req *r, const char *p, size_t n)
+{
+    srv_req *q = sreq_of(r);
+    if (!q || !q->streaming || q->client_gone || !evhttp_request_get_connection(q->ev))
+        return -1;
+    struct evbuffer *b = evbuffer_new();
+    if (!b || evbuffer_add(b, p, n) < 0) {
+        if (b)
+            evbuffer_free(b);
+        return 0; /* this piece is lost; the stream goes on */
+    }
+    evhttp_send_reply_chunk(q->ev, b);
+    evbuffer_free(b);
+    return 0;
+}
+
+static const rt_relay srv_relay = { relay_start, relay_chunk };
+
 static void on_finish(rt_req *r, void *ud)
 {
     srv_req *q = ud;
     srv *s = q->s;
-    reply(q);
+    if (q->streaming) {
+        /* the relayed reply ends here, also after a backend that died mid-stream */
+        if (r->failed)
+            fprintf(stderr, "apimlite serve: streamed response ended early: %.*s: %.*s\n",
+                    STR_FMT(r->err.reason), STR_FMT(r->err.message));
+        stop_watching(q);
+        evhttp_send_reply_end(q->ev);
+    } else {
+        reply(q);
+    }
     if (s->log) {
         rt_reqlog_info info = { .backend_ms = q->backend_ms,
+                                .streamed = q->streaming,
+                                .stream_body =
+                                    q->streaming ? rt_body_bytes(r->ctx->response.body) : STR_NULL,
                                 .ip = q->ip,
                                 .payload_bytes = (size_t)s->cfg->log_payload_bytes,
                                 .backend_url = q->backend_url,
@@ -347,8 +433,8 @@ static void save_state(srv *s)
     if (!s->cfg->state_path)
         return;
     char err[256];
-    if (rt_counter_save(s->counters, s->cfg->state_path, rt_clock_now(s->w.clock), err,
-                        sizeof err) < 0)
+    if (rt_counter_save(s->local, s->cfg->state_path, rt_clock_now(s->w.clock), err, sizeof err) <
+        0)
         fprintf(stderr, "apimlite serve: %s\n", err);
 }
 
@@ -376,16 +462,8 @@ static void on_deadline(evutil_socket_t fd, short what, void *arg)
     event_base_loopbreak(s->base);
 }
 
-static void on_signal(evutil_socket_t sig, short what, void *arg)
+static void start_drain(srv *s)
 {
-    (void)what;
-    srv *s = arg;
-    if (s->draining) {
-        event_base_loopbreak(s->base); /* second signal: stop now */
-        return;
-    }
-    fprintf(stderr, "apimlite serve: %s: shutting down (%zu in flight)\n",
-            sig == SIGTERM ? "SIGTERM" : "SIGINT", s->ninflight);
     s->draining = true;
     if (s->bound) {
         evhttp_del_accept_socket(s->http, s->bound); /* stop accepting */
@@ -397,6 +475,34 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
     if (s->deadline)
         evtimer_add(s->deadline, &tv);
     maybe_stop(s);
+}
+
+static void on_signal(evutil_socket_t sig, short what, void *arg)
+{
+    (void)what;
+    srv *s = arg;
+    if (s->draining) {
+        srv_stop = 2;
+        event_base_loopbreak(s->base); /* second signal: stop now */
+        return;
+    }
+    fprintf(stderr, "apimlite serve: %s: shutting down (%zu in flight)\n",
+            sig == SIGTERM ? "SIGTERM" : "SIGINT", s->ninflight);
+    srv_stop = 1;
+    start_drain(s);
+}
+
+/* workers > 0: follow worker 0's shutdown */
+static void on_watch(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    srv *s = arg;
+    int stop = srv_stop;
+    if (stop == 2)
+        event_base_loopbreak(s->base);
+    else if (stop == 1 && !s->draining)
+        start_drain(s);
 }
 
 /* ---- setup ---- */
@@ -429,6 +535,18 @@ static int bind_listen(srv *s, char *err, size_t errlen)
                                 (ev_ssize_t)(s->o->max_headers ? s->o->max_headers : 64 << 10));
     evhttp_set_timeout(s->http, s->o->client_timeout_s > 0 ? s->o->client_timeout_s : 120);
     evhttp_set_gencb(s->http, on_request, s);
+    if (s->nworkers > 1) {
+        /* every worker binds the same port with SO_REUSEPORT (port 0: the one worker 0 got) */
+        if (s->worker > 0) {
+            const char *colon = strrchr(s->peer0->addr, ':');
+            port = colon ? atoi(colon + 1) : port;
+        }
+        s->bound = srv_bind_reuseport(s->http, s->base, host, port, err, errlen);
+        if (!s->bound)
+            return -1;
+        srv_bound_addr(s->bound, s->addr, sizeof s->addr);
+        return 0;
+    }
     s->bound =
         evhttp_bind_socket_with_handle(s->http, host[0] ? host : "0.0.0.0", (ev_uint16_t)port);
     if (!s->bound) {
@@ -439,31 +557,86 @@ static int bind_listen(srv *s, char *err, size_t errlen)
     return 0;
 }
 
+static void redis_log(void *ud, const char *msg)
+{
+    (void)ud;
+    fprintf(stderr, "apimlite serve: %s\n", msg);
+}
+
+/* The memory store (persisted to state:), and the Redis store over it when configured. */
+static int setup_counters(srv *s, char *err, size_t errlen)
+{
+    const rt_config *c = s->cfg;
+    if (s->worker > 0) {
+        s->local = s->counters = s->peer0->local; /* mutex-protected, shared */
+    } else {
+        s->local = rt_counter_mem_new(0);
+        s->counters = s->local;
+    }
+    if (s->worker == 0 && c->state_path &&
+        rt_counter_load(s->local, c->state_path, rt_clock_now(s->w.clock), err, errlen) < 0)
+        return -1;
+    if (c->counters != RT_COUNTERS_REDIS)
+        return 0;
+    char *url = xmalloc(c->redis_url.len + 1);
+    memcpy(url, c->redis_url.ptr, c->redis_url.len);
+    url[c->redis_url.len] = '\0';
+    rt_counter_redis_opts ro = { .log = redis_log };
+    char why[256] = "";
+    s->counters = rt_counter_redis_new(s->base, url, s->local, &ro, why, sizeof why);
+    free(url);
+    if (!s->counters) {
+        s->counters = s->local;
+        snprintf(err, errlen, "counters: %s", why);
+        return -1;
+    }
+    return 0;
+}
+
 static int setup(srv *s, char *err, size_t errlen)
 {
     const rt_config *c = s->cfg;
-    s->counters = rt_counter_mem_new(0);
-    if (c->state_path &&
-        rt_counter_load(s->counters, c->state_path, rt_clock_now(s->w.clock), err, errlen) < 0)
+    if (setup_counters(s, err, errlen) < 0)
         return -1;
-    s->obs = rt_observe_new(false);
-    if (rt_observe_configure(s->obs, c, err, errlen) < 0)
-        return -1;
-    srv_metrics_declare(s->obs->metrics);
+    s->idp = rt_idp_new(s->w.transport, s->w.clock, NULL);
     s->oidc = rt_oidc_cache_new();
-    if (c->log_path && !(s->log = rt_reqlog_open(c->log_path, err, errlen)))
-        return -1;
+    if (s->worker > 0) {
+        /* the shared stores are worker 0's (each one thread-safe) */
+        s->obs = s->peer0->obs;
+        s->log = s->peer0->log;
+    } else {
+        s->obs = rt_observe_new(false);
+        if (rt_observe_configure(s->obs, c, err, errlen) < 0)
+            return -1;
+        srv_metrics_declare(s->obs->metrics);
+        if (c->log_path && !(s->log = rt_reqlog_open(c->log_path, err, errlen)))
+            return -1;
+        if (rt_gw_reset(s->gw, err, errlen) < 0)
+            return -1;
+    }
     s->w.counters = s->counters;
     s->w.obs = s->obs;
     s->w.oidc = s->oidc;
-    if (rt_gw_reset(s->gw, err, errlen) < 0)
-        return -1;
+    s->w.idp = rt_idp_identity(s->idp);
     rt_gw_bind(s->gw, &s->w);
+    if (s->nworkers > 1)
+        srv_lock_gw_hooks(&s->w); /* breaker / pool state is shared by the workers */
     s->gw_prepare = s->w.prepare_call;
     s->gw_result = s->w.call_result;
     s->w.prepare_call = srv_prepare_call;
     s->w.call_result = srv_call_result;
-    if (bind_listen(s, err, errlen) < 0 || srv_metrics_listen(s, err, errlen) < 0)
+    if (bind_listen(s, err, errlen) < 0)
+        return -1;
+    if (s->worker > 0) {
+        s->watch = event_new(s->base, -1, EV_PERSIST, on_watch, s);
+        struct timeval iv = { 0, 50000 };
+        if (!s->watch || evtimer_add(s->watch, &iv) < 0) {
+            snprintf(err, errlen, "cannot set up the event loop");
+            return -1;
+        }
+        return 0;
+    }
+    if (srv_metrics_listen(s, err, errlen) < 0)
         return -1;
     s->sigterm = evsignal_new(s->base, SIGTERM, on_signal, s);
     s->sigint = evsignal_new(s->base, SIGINT, on_signal, s);
@@ -490,9 +663,12 @@ static void teardown(srv *s)
         rt_req_free(q->r);
         free(q);
     }
-    if (s->counters)
+    if (s->local && s->worker == 0)
         save_state(s);
-    rt_reqlog_close(s->log);
+    if (s->worker == 0)
+        rt_reqlog_close(s->log);
+    if (s->watch)
+        event_free(s->watch);
     if (s->sigterm)
         event_free(s->sigterm);
     if (s->sigint)
@@ -505,14 +681,35 @@ static void teardown(srv *s)
         evhttp_free(s->http);
     if (s->mhttp)
         evhttp_free(s->mhttp);
+    rt_idp_free(s->idp); /* cancels its fetches: before the transport */
     rt_curl_free(s->curl);
     rt_evclock_free(s->clock);
     rt_oidc_cache_free(s->oidc);
-    rt_counter_store_free(s->counters);
-    if (s->obs)
-        rt_observe_free(s->obs);
+    if (s->counters != s->local)
+        rt_counter_store_free(s->counters); /* Redis, before its fallback and the base */
+    if (s->worker == 0) {                   /* the shared parts: every other worker is gone */
+        rt_counter_store_free(s->local);
+        if (s->obs)
+            rt_observe_free(s->obs);
+    }
     /* events of freed requests (on_free_later) are gone with the base */
     event_base_free(s->base);
+}
+
+/* Creates worker s's loop, transport and clock, then sets it up. */
+static int start_worker(srv *s, char *err, size_t errlen)
+{
+    s->base = event_base_new();
+    s->curl = s->base ? rt_curl_new(s->base, NULL) : NULL;
+    s->clock = s->base ? rt_evclock_new(s->base) : NULL;
+    if (!s->base || !s->curl || !s->clock) {
+        snprintf(err, errlen, "cannot create the event loop or the transport");
+        return -1;
+    }
+    s->w.clock = rt_evclock_clock(s->clock);
+    s->w.transport = rt_curl_transport(s->curl);
+    s->w.relay = &srv_relay; /* stream: streamed responses are relayed */
+    return setup(s, err, errlen);
 }
 
 int rt_server_run(const rt_server_opts *o, FILE *out)
@@ -525,36 +722,50 @@ int rt_server_run(const rt_server_opts *o, FILE *out)
     diag_list_release(&d);
     if (!gw)
         return io ? 2 : 1;
-    srv s = { .o = o, .gw = gw, .cfg = rt_gw_config(gw) };
-    int rc = 0;
+    const rt_config *cfg = rt_gw_config(gw);
+    int n =
+        cfg->workers > 1 ? (cfg->workers < SRV_MAX_WORKERS ? cfg->workers : SRV_MAX_WORKERS) : 1;
+    srv *ws = xcalloc((size_t)n, sizeof *ws);
+    int rc = 0, started = 0;
     char err[512] = "";
-    s.base = event_base_new();
-    s.curl = s.base ? rt_curl_new(s.base, NULL) : NULL;
-    s.clock = s.base ? rt_evclock_new(s.base) : NULL;
-    if (!s.base || !s.curl || !s.clock) {
-        fprintf(stderr, "apimlite serve: cannot create the event loop or the transport\n");
-        rc = 2;
-    } else {
-        s.w.clock = rt_evclock_clock(s.clock);
-        s.w.transport = rt_curl_transport(s.curl);
-        if (setup(&s, err, sizeof err) < 0) {
+    srv_stop = 0;
+    for (int i = 0; i < n; i++) {
+        ws[i] = (srv){ .o = o, .gw = gw, .cfg = cfg, .worker = i, .nworkers = n, .peer0 = &ws[0] };
+        if (start_worker(&ws[i], err, sizeof err) < 0) {
             fprintf(stderr, "apimlite serve: %s\n", err);
             rc = 2;
+            break;
         }
     }
+    for (int i = 1; !rc && i < n; i++) {
+        if (srv_start_thread(&ws[i]) < 0) {
+            fprintf(stderr, "apimlite serve: cannot start worker thread %d\n", i);
+            srv_stop = 2; /* the started ones stop at once */
+            rc = 2;
+            break;
+        }
+        started = i;
+    }
     if (!rc) {
-        if (s.cfg->workers > 1)
-            fprintf(stderr, "apimlite serve: workers: %d not supported yet, serving with one\n",
-                    s.cfg->workers);
-        fprintf(out, "listening on %s\n", s.addr);
-        if (s.mhttp)
-            fprintf(out, "metrics on %s\n", s.maddr);
+        fprintf(out, "listening on %s\n", ws[0].addr);
+        if (ws[0].mhttp)
+            fprintf(out, "metrics on %s\n", ws[0].maddr);
         fflush(out);
-        if (event_base_dispatch(s.base) < 0)
+        if (event_base_dispatch(ws[0].base) < 0)
             rc = 2;
     }
-    if (s.base)
-        teardown(&s);
+    if (srv_stop == 0)
+        srv_stop = 2; /* worker 0 stopped without a signal: the others follow */
+    for (int i = 1; i <= started; i++) {
+        srv_join_thread(&ws[i]);
+        if (ws[i].failed)
+            rc = 2;
+    }
+    for (int i = n - 1; i >= 0; i--) {
+        if (ws[i].base)
+            teardown(&ws[i]);
+    }
+    free(ws);
     rt_gw_free(gw);
     pol_shutdown();
     return rc;

@@ -3,9 +3,15 @@
 
 /* The gateway server of `apimlite serve` (server.c): a configuration loaded once (world.h),
  * served by libevent evhttp on `listen:` with the curl transport and the event clock (one
- * event loop; `workers:` > 1 is not implemented yet and runs one loop), the request log of
+ * event loop per worker: `workers: N` runs N loops on N threads (the main one included) on
+ * one SO_REUSEPORT port, sharing the configuration, the memory counter store, observability
+ * and the request log; each has its own transport, clock, identity provider, OIDC cache and
+ * Redis connection; the gateway's breaker/pool hooks run under one mutex), the request log of
  * `logs.path` (reqlog.h), Prometheus text at `metrics.listen` /metrics, counters in memory
- * (persisted to `state:` every 30 s and at shutdown). SIGTERM / SIGINT: stop accepting, let
+ * (persisted to `state:` every 30 s and at shutdown) or, with `counters: redis://...` /
+ * `unix://...`, in Redis on the loop (counters_redis.h) with the memory store as its fallback,
+ * managed identity tokens from identity.h (rt_idp: IMDS / App Service / workload identity,
+ * $APIMLITE_IDENTITY_ENDPOINT for tests). SIGTERM / SIGINT: stop accepting, let
  * in-flight requests finish (up to drain_ms; the rest get a 503), flush logs and state, free
  * everything. */
 

@@ -5,6 +5,7 @@
 
 #include <event2/event.h>
 #include <event2/http.h>
+#include <pthread.h>
 #include <stdbool.h>
 
 #include "clock_event.h"
@@ -18,11 +19,21 @@
 
 typedef struct srv_req srv_req;
 
-typedef struct srv {
+typedef struct srv srv;
+struct srv {
     const rt_server_opts *o;
     rt_gw *gw;
     const rt_config *cfg;
-    rt_counter_store *counters;
+    /* workers: N: one srv per worker; worker 0 runs on the main thread and owns the shared
+     * parts (local store, obs, log, metrics, signals, state saving); the others borrow them */
+    int worker, nworkers;
+    struct srv *peer0; /* worker 0 */
+    pthread_t thread;
+    bool failed;
+    struct event *watch;        /* workers > 0: watches the shutdown flag */
+    rt_counter_store *counters; /* what requests use: the Redis store or local */
+    rt_counter_store *local;    /* the memory store (Redis's fallback; state: file) */
+    struct rt_idp *idp;         /* managed identity (identity.h) */
     rt_observe *obs;
     struct rt_oidc_cache *oidc;
     rt_reqlog *log;
@@ -41,7 +52,7 @@ typedef struct srv {
     bool draining;
     int64_t last_save_ms;
     char addr[80], maddr[80];
-} srv;
+};
 
 struct srv_req {
     srv *s;
@@ -55,7 +66,19 @@ struct srv_req {
     int64_t backend_ms; /* sum of backend call times */
     str backend_url, backend_id;
     int free_tries;
+    bool streaming;   /* stream: the reply was started by the relay (chunked) */
+    bool client_gone; /* stream: the client's connection closed during the reply */
 };
+
+/* server_workers.c: `workers: N`. Wraps the gateway's hooks of w (after rt_gw_bind) with one
+ * process-wide mutex; binds http to HOST:PORT with SO_REUSEPORT (NULL with a message); runs
+ * s's loop on a new thread (0 or -1) / joins it. */
+void srv_lock_gw_hooks(rt_world *w);
+struct evhttp_bound_socket *srv_bind_reuseport(struct evhttp *http, struct event_base *base,
+                                               const char *host, int port, char *err,
+                                               size_t errlen);
+int srv_start_thread(srv *s);
+void srv_join_thread(srv *s);
 
 /* server_obs.c: metrics families, per-call and per-request samples, /metrics. */
 void srv_metrics_declare(rt_metrics *m);

@@ -250,7 +250,7 @@ static pol_status set_backend_service_exec(rt_req *r, const void *conf)
 
 typedef struct forward_request_conf {
     pol_val timeout, timeout_ms;
-    bool buffer_body, fail_on_error;
+    bool buffer_body, buffer_response, fail_on_error;
 } forward_request_conf;
 
 static int forward_request_parse(pol_cc *cc, const pol_node *el, void *out)
@@ -262,6 +262,7 @@ static int forward_request_parse(pol_cc *cc, const pol_node *el, void *out)
     if (pol_node_attr(el, "timeout-ms"))
         c->timeout.present = false;
     c->buffer_body = pol_cc_bool(el, "buffer-request-body", false);
+    c->buffer_response = pol_cc_bool(el, "buffer-response", true);
     c->fail_on_error = pol_cc_bool(el, "fail-on-error-status-code", false);
     return 0;
 }
@@ -275,7 +276,18 @@ typedef struct call_state {
     bool fail_on_error;
     int64_t timeout_ms;
     str backend_id; /* forward-request: the backend called (its circuit breaker counts it) */
+    /* stream: a streamed receive (rt_relay): the bytes received (capped when relayed) */
+    rt_tx_stream stream;
+    buf acc;
+    bool acc_init, relaying, too_big, client_gone;
+    rt_timer *gone_timer;
+    const rt_http_resp *head; /* the relayed response's headers (request arena) */
 } call_state;
+
+/* What a streamed receive keeps: the whole body when buffered (as the curl transport would),
+ * the first RELAY_KEEP bytes of a relayed one (token usage, request log). */
+#define BUFFERED_MAX (ARENA_REQUEST_CAP / 2)
+#define RELAY_KEEP   ((size_t)1 << 20)
 
 static pol_status transport_failure(rt_req *r, const call_state *cs, rt_tx_result res,
                                     const char *msg)
@@ -304,16 +316,136 @@ static rt_response *response_from(rt_req *r, const rt_http_resp *resp)
     return o->headers && o->body ? o : NULL;
 }
 
+/* ---- streamed receive (rt_relay) ---- */
+
+static void release_acc(void *p)
+{
+    buf_release(p);
+}
+
+/* The client left during a relayed stream: the call is cancelled; the pipeline goes on with a
+ * failure (on-error runs; the server ends what is left of the reply). */
+static void client_gone(void *ud)
+{
+    call_state *cs = ud;
+    rt_req *r = cs->wake.r;
+    cs->gone_timer = NULL;
+    rt_req_unhold(r);
+    rt_wake_enter(&cs->wake);
+    rt_trace(r, "the client closed the connection during the streamed response");
+    /* what was relayed is the response (usage of the part the client got is counted) */
+    if (cs->head) {
+        rt_http_resp got = *cs->head;
+        got.body = cs->acc_init ? str_make(cs->acc.ptr, cs->acc.len) : STR_LIT("");
+        if (r->w->call_result)
+            r->w->call_result(r, cs->backend_id, RT_TX_OK, &got);
+        rt_response *o = response_from(r, &got);
+        if (o) {
+            r->ctx->response = *o;
+            r->backend_status = got.status;
+            r->response_preset = true;
+        }
+    }
+    pol_status st = rt_fail(r, NULL, "ClientConnectionFailure",
+                            "the client closed the connection during the streamed response");
+    rt_wake_resume(&cs->wake, st);
+}
+
+static void on_stream_headers(void *ud, const rt_http_resp *resp)
+{
+    call_state *cs = ud;
+    rt_req *r = cs->wake.r;
+    /* errors (429, 5xx) stay buffered: retry, on-error and outbound can still act on them */
+    if (resp->status >= 200 && resp->status <= 299 && r->w->relay &&
+        r->w->relay->start(r, resp) == 0) {
+        cs->relaying = true;
+        cs->head = resp;
+        rt_trace(r, "backend answered %d: relaying the response as it arrives", resp->status);
+    }
+}
+
+static void on_stream_chunk(void *ud, const char *p, size_t n)
+{
+    call_state *cs = ud;
+    rt_req *r = cs->wake.r;
+    if (cs->client_gone)
+        return;
+    size_t cap = cs->relaying ? RELAY_KEEP : BUFFERED_MAX;
+    if (!cs->too_big && cs->acc.len + n <= cap) {
+        if (!cs->acc_init) {
+            buf_init(&cs->acc, 0);
+            cs->acc_init = true;
+            if (arena_defer(&r->arena, release_acc, &cs->acc) < 0)
+                cs->too_big = true; /* at the cap: keep nothing */
+        }
+        if (!cs->too_big && buf_append(&cs->acc, p, n) < 0)
+            cs->too_big = true;
+    } else {
+        cs->too_big = true; /* relayed: the rest is only relayed; buffered: an error at the end */
+    }
+    if (cs->relaying && r->w->relay->chunk(r, p, n) < 0) {
+        cs->client_gone = true;
+        if (cs->call) {
+            r->w->transport->cancel(r->w->transport, cs->call);
+            cs->call = NULL;
+        }
+        /* the call's hold goes to the timer; the pipeline resumes outside this callback */
+        cs->gone_timer = rt_clock_after(r->w->clock, 0, client_gone, cs);
+        if (!cs->gone_timer)
+            client_gone(cs);
+    }
+}
+
+/* Should forward-request ask for a streamed receive? */
+static bool wants_stream(rt_req *r, const forward_request_conf *c)
+{
+    if (!r->w->relay)
+        return false;
+    if (!c->buffer_response)
+        return true;
+    xv_list *acc = rt_hdr_get(r->ctx->request.headers, STR_LIT("Accept"));
+    for (size_t i = 0; acc && i < acc->n; i++) {
+        if (acc->items[i].kind == XV_STR &&
+            str_find(acc->items[i].u.s, STR_LIT("text/event-stream")) >= 0)
+            return true;
+    }
+    str b = rt_body_bytes(r->ctx->request.body);
+    if (!b.len || b.len > ((size_t)1 << 20))
+        return false;
+    json_t *j = json_loadb(b.ptr, b.len, 0, NULL);
+    bool stream = json_is_true(json_object_get(j, "stream"));
+    json_decref(j);
+    return stream;
+}
+
 static void forward_done(void *ud, rt_tx_result res, const rt_http_resp *resp, const char *msg)
 {
     call_state *cs = ud;
     rt_req *r = cs->wake.r;
     rt_req_unhold(r);
     rt_wake_enter(&cs->wake);
+    rt_http_resp whole;
+    if (res == RT_TX_OK && resp && cs->acc_init && cs->acc.len) {
+        /* streamed: the body is what was received, plus what was not passed to on_chunk */
+        whole = *resp;
+        char *b = arena_alloc(&r->arena, cs->acc.len + resp->body.len + 1);
+        if (b) {
+            memcpy(b, cs->acc.ptr, cs->acc.len);
+            if (resp->body.len)
+                memcpy(b + cs->acc.len, resp->body.ptr, resp->body.len);
+            whole.body = str_make(b, cs->acc.len + resp->body.len);
+        } else {
+            cs->too_big = true;
+        }
+        resp = &whole;
+    }
     if (r->w->call_result)
         r->w->call_result(r, cs->backend_id, res, resp);
     pol_status st = POL_NEXT;
-    if (res != RT_TX_OK) {
+    if (res == RT_TX_OK && cs->too_big && !cs->relaying) {
+        st = rt_fail(r, NULL, "BackendConnectionFailure",
+                     "the backend response is larger than %zu bytes", BUFFERED_MAX);
+    } else if (res != RT_TX_OK) {
         st = transport_failure(r, cs, res, msg);
         rt_trace(r, "backend call failed: %s", msg ? msg : "");
     } else {
@@ -337,6 +469,11 @@ static void forward_done(void *ud, rt_tx_result res, const rt_http_resp *resp, c
 static void cancel_call(rt_req *r, void *ud)
 {
     call_state *cs = ud;
+    if (cs->gone_timer) {
+        rt_clock_cancel(r->w->clock, cs->gone_timer);
+        cs->gone_timer = NULL;
+        rt_req_unhold(r);
+    }
     if (cs->call) {
         r->w->transport->cancel(r->w->transport, cs->call);
         cs->call = NULL;
@@ -397,6 +534,11 @@ static pol_status forward_request_exec(rt_req *r, const void *conf)
     if (r->w->prepare_call && r->w->prepare_call(r, &hr) < 0)
         return POL_FAIL;
     cs->backend_id = hr.backend_id;
+    if (wants_stream(r, c)) {
+        cs->stream.on_headers = on_stream_headers;
+        cs->stream.on_chunk = on_stream_chunk;
+        hr.stream = &cs->stream;
+    }
     if (!c->buffer_body)
         r->body_sent = true;
     r->attempts++;
