@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/civil.h"
 #include "runtime/base/xalloc.h"
 #include "runtime/counters_impl.h"
 
@@ -208,7 +209,7 @@ static int64_t parse_http_date(const char *s)
     if (!m || d < 1 || d > 31 || hh > 23 || mm > 59 || ss > 60 || y < 1970 || hh < 0 || mm < 0 ||
         ss < 0)
         return -1;
-    int64_t days = rt_days_from_civil(y, m, d);
+    int64_t days = civil_days_from(y, m, d);
     return ((days * 24 + hh) * 60 + mm) * 60000 + (int64_t)ss * 1000;
 }
 

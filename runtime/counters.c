@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "base/civil.h"
 #include "runtime/base/xalloc.h"
 #include "runtime/counters_impl.h"
 
@@ -16,31 +17,6 @@ int64_t rt_floor_div(int64_t a, int64_t b)
     if ((a % b != 0) && ((a < 0) != (b < 0)))
         q--;
     return q;
-}
-
-/* Howard Hinnant's days_from_civil / civil_from_days (public domain algorithms). */
-int64_t rt_days_from_civil(int64_t y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = rt_floor_div(y, 400);
-    int64_t yoe = y - era * 400;
-    int64_t mp = (m + 9) % 12;
-    int64_t doy = (153 * mp + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-void rt_civil_from_days(int64_t z, int64_t *y, int *m, int *d)
-{
-    z += 719468;
-    int64_t era = rt_floor_div(z, 146097);
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *y = yoe + era * 400 + (*m <= 2);
 }
 
 #define MS_HOUR ((int64_t)3600000)
@@ -69,15 +45,14 @@ void rt_token_period_window(rt_token_period period, int64_t now_ms, int64_t *sta
         return;
     }
     case RT_TOKEN_PERIOD_MONTHLY:
-        rt_civil_from_days(day, &y, &m, &d);
-        *start_ms = rt_days_from_civil(y, m, 1) * MS_DAY;
-        *end_ms =
-            (m == 12 ? rt_days_from_civil(y + 1, 1, 1) : rt_days_from_civil(y, m + 1, 1)) * MS_DAY;
+        civil_from_days(day, &y, &m, &d);
+        *start_ms = civil_days_from(y, m, 1) * MS_DAY;
+        *end_ms = (m == 12 ? civil_days_from(y + 1, 1, 1) : civil_days_from(y, m + 1, 1)) * MS_DAY;
         return;
     case RT_TOKEN_PERIOD_YEARLY:
-        rt_civil_from_days(day, &y, &m, &d);
-        *start_ms = rt_days_from_civil(y, 1, 1) * MS_DAY;
-        *end_ms = rt_days_from_civil(y + 1, 1, 1) * MS_DAY;
+        civil_from_days(day, &y, &m, &d);
+        *start_ms = civil_days_from(y, 1, 1) * MS_DAY;
+        *end_ms = civil_days_from(y + 1, 1, 1) * MS_DAY;
         return;
     case RT_TOKEN_PERIOD_NONE:
         break;

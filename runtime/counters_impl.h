@@ -49,10 +49,6 @@ static inline int64_t rt_sat_add(int64_t a, int64_t b)
 
 /* Floor division for possibly negative times. */
 int64_t rt_floor_div(int64_t a, int64_t b);
-/* Days since 1970-01-01 of a proleptic Gregorian date (m 1..12, d 1..31). */
-int64_t rt_days_from_civil(int64_t y, int m, int d);
-/* Inverse of rt_days_from_civil. */
-void rt_civil_from_days(int64_t z, int64_t *y, int *m, int *d);
 
 /* ---- the memory store (counters_mem.c; persistence in counters_state.c) ---- */
 

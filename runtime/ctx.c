@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/civil.h"
 #include "ctx_impl.h"
 
 #define DEFAULT_TICKS 639028224000000000LL /* 2026-01-01T00:00:00Z */
@@ -97,18 +98,6 @@ int rt_jp_obj(rt_jp *p, const json_t *obj, const char *key, const json_t **out)
     return 0;
 }
 
-/* ---- time ---- */
-
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    unsigned yoe = (unsigned)(y - era * 400);
-    unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (int64_t)doe - 719468;
-}
-
 static int digits(const char **s, int n, int *out)
 {
     int v = 0;
@@ -163,7 +152,7 @@ static int parse_iso(const char *s, int64_t *out)
     }
     if (*s || y < 1 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 59)
         return -1;
-    int64_t days = days_from_civil(y, (unsigned)mo, (unsigned)d) + DAYS_TO_1970;
+    int64_t days = civil_days_from(y, mo, d) + DAYS_TO_1970;
     *out = days * TICKS_PER_DAY + ((int64_t)h * 3600 + mi * 60 + se) * TICKS_PER_SEC + frac - off;
     return 0;
 }

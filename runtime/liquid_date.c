@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/civil.h"
 #include "liquid_impl.h"
 
 #define TICKS_PER_SEC 10000000LL
@@ -16,30 +17,6 @@ static const char *const month_names[] = { "January",   "February", "March",    
                                            "September", "October",  "November", "December" };
 static const char *const day_names[] = { "Sunday",   "Monday", "Tuesday", "Wednesday",
                                          "Thursday", "Friday", "Saturday" };
-
-/* Days from 1970-01-01 to y-m-d (proleptic Gregorian; H. Hinnant's algorithm). */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int *y, int *m, int *d)
-{
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *y = (int)(yoe + era * 400 + (*m <= 2));
-}
 
 static int days_in_month(int y, int m)
 {
@@ -143,7 +120,7 @@ static bool make(int y, int m, int d, int64_t tod, lq_date *out)
 {
     if (y < 1 || y > 9999 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
         return false;
-    out->ticks = UNIX_EPOCH + days_from_civil(y, m, d) * TICKS_PER_DAY + tod;
+    out->ticks = UNIX_EPOCH + civil_days_from(y, m, d) * TICKS_PER_DAY + tod;
     return true;
 }
 
@@ -319,7 +296,9 @@ typedef struct parts {
 static void split_ticks(int64_t ticks, parts *p)
 {
     int64_t days = ticks / TICKS_PER_DAY, rem = ticks % TICKS_PER_DAY;
-    civil_from_days(days - UNIX_EPOCH / TICKS_PER_DAY, &p->y, &p->mo, &p->d);
+    int64_t year;
+    civil_from_days(days - UNIX_EPOCH / TICKS_PER_DAY, &year, &p->mo, &p->d);
+    p->y = (int)year;
     p->dow = (int)((days + 1) % 7); /* 0001-01-01 was a Monday */
     int64_t secs = rem / TICKS_PER_SEC;
     p->frac = rem % TICKS_PER_SEC;

@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "base/buf.h"
+#include "base/civil.h"
 #include "xml.h"
 #include "xmljson.h"
 
@@ -159,29 +160,6 @@ static bool digits(const char *p, int n, int *out)
     return true;
 }
 
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    unsigned yoe = (unsigned)(y - era * 400);
-    unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (int64_t)doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int *y, int *m, int *d)
-{
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    unsigned doe = (unsigned)(z - era * 146097);
-    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    unsigned mp = (5 * doy + 2) / 153;
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *y = (int)(yoe + era * 400 + (*m <= 2));
-}
-
 /* yyyy-MM-ddTHH:mm:ss[.f+][Z|±HH[:mm]|±HHmm] -> "MM/dd/yyyy HH:mm:ss" (UTC for zoned
  * values: the gateway's local time is UTC). False when s is no such date. */
 static bool format_date(str s, char out[64])
@@ -227,10 +205,12 @@ static bool format_date(str s, char out[64])
     }
     if (i != n)
         return false;
-    int64_t mins = days_from_civil(y, (unsigned)mo, (unsigned)d) * 1440 + h * 60 + mi - off_min;
+    int64_t mins = civil_days_from(y, mo, d) * 1440 + h * 60 + mi - off_min;
     int64_t days = mins >= 0 ? mins / 1440 : -((-mins + 1439) / 1440);
     int64_t rem = mins - days * 1440;
-    civil_from_days(days, &y, &mo, &d);
+    int64_t year;
+    civil_from_days(days, &year, &mo, &d);
+    y = (int)year;
     if (y < 1 || y > 9999)
         return false;
     snprintf(out, 64, "%02d/%02d/%04d %02d:%02d:%02d", mo, d, y, (int)(rem / 60), (int)(rem % 60),

@@ -8,6 +8,7 @@
 
 #include <cmocka.h>
 
+#include "runtime/base/civil.h"
 #include "runtime/counters.h"
 #include "runtime/counters_impl.h"
 
@@ -20,7 +21,7 @@
 
 static int64_t utc(int y, int m, int d, int hh, int mm, int ss)
 {
-    return ((rt_days_from_civil(y, m, d) * 24 + hh) * 60 + mm) * 60000 + (int64_t)ss * 1000;
+    return ((civil_days_from(y, m, d) * 24 + hh) * 60 + mm) * 60000 + (int64_t)ss * 1000;
 }
 
 static rt_counter_result run(rt_counter_store *s, rt_counter_op op)

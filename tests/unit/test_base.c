@@ -11,6 +11,7 @@
 
 #include "runtime/base/arena.h"
 #include "runtime/base/buf.h"
+#include "runtime/base/civil.h"
 #include "runtime/base/diag.h"
 #include "runtime/base/str.h"
 
@@ -146,6 +147,26 @@ static void test_diag_print(void **state)
     diag_list_release(&d);
 }
 
+static void test_civil(void **state)
+{
+    (void)state;
+    assert_int_equal(civil_days_from(1970, 1, 1), 0);
+    assert_int_equal(civil_days_from(2026, 1, 1), 20454);
+    assert_int_equal(civil_days_from(2024, 3, 1) - civil_days_from(2024, 2, 1), 29);
+    assert_int_equal(civil_days_from(1969, 12, 31), -1);
+    assert_int_equal(civil_days_from(1, 1, 1), -719162);
+    int64_t y;
+    int m, d;
+    for (int64_t z = -800000; z < 800000; z += 997) {
+        civil_from_days(z, &y, &m, &d);
+        assert_int_equal(civil_days_from(y, m, d), z);
+    }
+    civil_from_days(20454 + 58, &y, &m, &d); /* 2026-02-28 */
+    assert_int_equal(y, 2026);
+    assert_int_equal(m, 2);
+    assert_int_equal(d, 28);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -157,6 +178,7 @@ int main(void)
         cmocka_unit_test(test_str),
         cmocka_unit_test(test_diag_positions),
         cmocka_unit_test(test_diag_print),
+        cmocka_unit_test(test_civil),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
