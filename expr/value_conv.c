@@ -36,7 +36,7 @@ static json_t *datetime_json(xv v)
     if (frac) {
         snprintf(fr, sizeof fr, ".%07lld", (long long)frac);
         size_t n = strlen(fr);
-        while (fr[n - 1] == '0')
+        while (n > 1 && fr[n - 1] == '0')
             fr[--n] = '\0';
     }
     const char *zone = v.sub == XV_SUB_DTO          ? "+00:00"

@@ -1,6 +1,6 @@
 /* Gateway configuration: YAML (libyaml's document API) -> rt_config. This file holds loading,
  * the root, named values, fragments, the service settings (listen, workers, counters, state,
- * logs, metrics, loggers, tokenizer) and the lookups. config_read.c has the typed readers;
+ * logs, metrics, loggers, tokenizer, tls) and the lookups. config_read.c has the typed readers;
  * config_backends.c and config_apis.c read the entity sections. */
 #include <ctype.h>
 #include <errno.h>
@@ -235,10 +235,16 @@ static void read_counters(cfg_reader *r, const yaml_node_t *n)
         return;
     if (str_eq_cstr(s, "memory")) {
         r->c->counters = RT_COUNTERS_MEMORY;
-    } else if ((str_starts_with(s, STR_LIT("redis://")) && s.len > 8) ||
-               (str_starts_with(s, STR_LIT("unix://")) && s.len > 7)) {
+    } else if ((str_starts_with(s, STR_LIT("redis://")) && s.len > 8 && s.ptr[8] != '/') ||
+               (str_starts_with(s, STR_LIT("unix://")) && s.len > 8 && s.ptr[7] == '/')) {
         r->c->counters = RT_COUNTERS_REDIS;
         r->c->redis_url = s;
+    } else if (str_starts_with(s, STR_LIT("unix://"))) {
+        cfg_error(r, n,
+                  "'counters': a unix:// URL needs an absolute socket path "
+                  "(unix:///path/to/redis.sock)");
+    } else if (str_starts_with(s, STR_LIT("redis://"))) {
+        cfg_error(r, n, "'counters': a redis:// URL needs a host (redis://host:port/db)");
     } else if (str_starts_with(s, STR_LIT("rediss://"))) {
         cfg_error(r, n,
                   "'counters': rediss:// (Redis over TLS) is not supported; use redis:// on a "
@@ -247,6 +253,66 @@ static void read_counters(cfg_reader *r, const yaml_node_t *n)
         cfg_error(r, n,
                   "'counters' must be 'memory' or a redis://host:port/db or unix:///path URL");
     }
+}
+
+/* Checks that path (tls: 'what' at n) is readable and holds a PEM block whose label ends with
+ * label ("CERTIFICATE", "PRIVATE KEY"); the key is parsed by serve (server_tls.c). */
+static int check_pem(cfg_reader *r, const yaml_node_t *n, const char *what, const char *path,
+                     const char *label)
+{
+    arena tmp;
+    arena_init(&tmp, 0);
+    size_t len = 0;
+    char *text = rt_read_file(&tmp, path, &len);
+    int rc = -1;
+    if (!text) {
+        cfg_error(r, n, "tls: '%s': cannot read '%s': %s", what, path, strerror(errno));
+    } else {
+        char end[64];
+        snprintf(end, sizeof end, "%s-----", label);
+        const char *begin = strstr(text, "-----BEGIN ");
+        const char *eol = begin ? strchr(begin, '\n') : NULL;
+        bool found = false;
+        while (begin && eol && !found) {
+            size_t l = (size_t)(eol - begin);
+            while (l && begin[l - 1] == '\r')
+                l--;
+            found = l >= strlen(end) && !memcmp(begin + l - strlen(end), end, strlen(end));
+            begin = strstr(eol, "-----BEGIN ");
+            eol = begin ? strchr(begin, '\n') : NULL;
+        }
+        if (!found)
+            cfg_error(r, n, "tls: '%s': '%s' holds no PEM %s", what, path,
+                      !strcmp(label, "CERTIFICATE") ? "certificate" : "private key");
+        else
+            rc = 0;
+    }
+    arena_release(&tmp);
+    return rc;
+}
+
+/* tls: { cert: PATH, key: PATH } */
+static void read_tls(cfg_reader *r, const yaml_node_t *m)
+{
+    static const char *const keys[] = { "cert", "key", NULL };
+    if (!cfg_expect_map(r, m, "'tls'"))
+        return;
+    cfg_check_keys(r, m, keys, "tls");
+    rt_cfg_tls *t = &r->c->tls;
+    t->where = cfg_where(m);
+    yaml_node_t *cn = cfg_get(r, m, "cert"), *kn = cfg_get(r, m, "key");
+    if (!cn || !kn) {
+        cfg_error(r, m, "tls: 'cert' and 'key' are required (PEM files)");
+        return;
+    }
+    if (cfg_path_str(r, cn, "tls: 'cert'", &t->cert) < 0 ||
+        cfg_path_str(r, kn, "tls: 'key'", &t->key) < 0)
+        return;
+    t->cert_where = cfg_where(cn);
+    t->key_where = cfg_where(kn);
+    int bad = check_pem(r, cn, "cert", t->cert, "CERTIFICATE");
+    bad |= check_pem(r, kn, "key", t->key, "PRIVATE KEY");
+    t->set = bad == 0;
 }
 
 static void read_logs(cfg_reader *r, const yaml_node_t *m)
@@ -291,7 +357,7 @@ static void read_tokenizer(cfg_reader *r, const yaml_node_t *m)
 static const char *const known_keys[] = {
     "listen",   "workers",       "policy", "namedValues", "policyFragments", "backends", "apis",
     "products", "subscriptions", "users",  "counters",    "state",           "logs",     "metrics",
-    "loggers",  "tokenizer",     NULL,
+    "loggers",  "tokenizer",     "tls",    NULL,
 };
 
 static void read_settings(cfg_reader *r, const yaml_node_t *root)
@@ -315,6 +381,8 @@ static void read_settings(cfg_reader *r, const yaml_node_t *root)
         read_loggers(r, n);
     if ((n = cfg_get(r, root, "tokenizer")))
         read_tokenizer(r, n);
+    if ((n = cfg_get(r, root, "tls")))
+        read_tls(r, n);
 }
 
 static void read_root(cfg_reader *r, const yaml_node_t *root)

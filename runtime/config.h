@@ -276,6 +276,16 @@ typedef struct rt_cfg_addr {
     rt_cfg_where where;
 } rt_cfg_addr;
 
+/* tls: { cert, key }: TLS termination of `apimlite serve` (PEM files, resolved paths; the
+ * certificate file may hold the chain after the leaf). Checked at load: both files readable
+ * and holding a PEM certificate / private key; serve checks that the key matches the
+ * certificate (errors at cert_where / key_where). */
+typedef struct rt_cfg_tls {
+    bool set;
+    const char *cert, *key;
+    rt_cfg_where where, cert_where, key_where;
+} rt_cfg_tls;
+
 typedef struct rt_config {
     arena a;          /* owns everything below */
     const char *path; /* the YAML file as given */
@@ -306,6 +316,7 @@ typedef struct rt_config {
     const char *log_path;        /* logs.path (resolved), NULL when absent */
     int64_t log_payload_bytes;   /* logs.payloadBytes, 0..1048576 */
     rt_cfg_addr metrics;         /* metrics.listen */
+    rt_cfg_tls tls;              /* tls: (serve) */
     const char *tokenizer_o200k; /* tokenizer.o200k: rank file (resolved), NULL = built-in search */
     const char *tokenizer_cl100k; /* tokenizer.cl100k */
 } rt_config;

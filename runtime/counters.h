@@ -197,12 +197,16 @@ rt_counter_status rt_counter_exec(rt_counter_store *s, const rt_counter_op *op,
 
 /* Persists the quota-type counters (quota, quota-by-key, token quota) whose window is still
  * current at now_ms to the JSON file at path, atomically (path.tmp + fsync + rename). Returns 0,
- * or -1 with a message in err. A store without persistence returns 0 and writes nothing. */
+ * or -1 with a message in err. A store without persistence returns 0 and writes nothing. A path
+ * whose rt_counter_load failed (damaged file) is never overwritten: 0 without writing when
+ * there is nothing to save, else -1 with a message. */
 int rt_counter_save(rt_counter_store *s, const char *path, int64_t now_ms, char *err,
                     size_t errlen);
 /* Loads a file written by rt_counter_save, merging into s (a loaded counter replaces one with the
- * same key); windows that ended before now_ms are dropped. A missing file is not an error
- * (returns 0). A malformed file returns -1 with a message in err and leaves s unchanged. */
+ * same key); windows that ended before now_ms are dropped. A missing or empty file is not an
+ * error (returns 0: nothing loaded). An unreadable or malformed file returns -1 with a message
+ * in err ("PATH[:LINE:COL]: error: ...", saying how to proceed) and leaves s and the file
+ * unchanged. */
 int rt_counter_load(rt_counter_store *s, const char *path, int64_t now_ms, char *err,
                     size_t errlen);
 /* Frees the store and everything it owns. NULL is a no-op. No operation may be pending. */

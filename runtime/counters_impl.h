@@ -91,6 +91,7 @@ typedef struct rt_mem_store {
     size_t count;
     size_t max_keys;
     rt_mem_entry *lru_head, *lru_tail; /* head = most recently used */
+    char *damaged; /* a state file that failed to load: never overwritten (rt_mem_save) */
 } rt_mem_store;
 
 /* The entry (ns, key) or NULL. Marks it most recently used. Caller holds mu. */

@@ -373,6 +373,7 @@ static void mem_free(rt_counter_store *s)
         e = next;
     }
     free(m->tab);
+    free(m->damaged);
     pthread_mutex_destroy(&m->mu);
     free(m);
 }

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "runtime/base/xalloc.h"
@@ -111,6 +112,24 @@ int rt_mem_save(rt_counter_store *s, const char *path, int64_t now_ms, char *err
     json_object_set_new(root, "version", json_integer(STATE_VERSION));
     json_object_set_new(root, "savedAt", json_integer((json_int_t)now_ms));
     pthread_mutex_lock(&m->mu);
+    if (m->damaged && strcmp(m->damaged, path) == 0) {
+        /* the damaged file stays for the operator (and a gateway that did not start does not
+         * replace it with an empty state); counters taken since cannot go there */
+        bool any = false;
+        for (rt_mem_entry *e = m->lru_tail; e && !any; e = e->lru_prev)
+            any = (e->ns == RT_NS_QUOTA || e->ns == RT_NS_TQUOTA) && !rt_mem_is_expired(e, now_ms);
+        pthread_mutex_unlock(&m->mu);
+        json_decref(root);
+        json_decref(quota);
+        json_decref(tquota);
+        if (!any)
+            return 0;
+        snprintf(err, errlen,
+                 "%s: error: not saving the counters over the damaged state file (it could not "
+                 "be loaded)",
+                 path);
+        return -1;
+    }
     /* Oldest first, so that loading recreates the same LRU order. */
     for (rt_mem_entry *e = m->lru_tail; e; e = e->lru_prev) {
         if ((e->ns != RT_NS_QUOTA && e->ns != RT_NS_TQUOTA) || rt_mem_is_expired(e, now_ms))
@@ -281,14 +300,49 @@ static void merge(rt_mem_store *m, const loaded *v, size_t n, int64_t now_ms)
     pthread_mutex_unlock(&m->mu);
 }
 
+/* A damaged file stops the gateway (the caller reports err) rather than starting with empty
+ * counters: quotas are billing limits, and the file is only ever replaced whole (rename), so
+ * damage means something outside apimlite changed it, which the operator must see. An empty
+ * file (touch, a fresh volume) is an empty state. */
+#define DAMAGED_HINT "; fix it or move it away to start with empty counters"
+
+static void mark_damaged(rt_mem_store *m, const char *path)
+{
+    pthread_mutex_lock(&m->mu);
+    free(m->damaged);
+    m->damaged = xstrdup(path);
+    pthread_mutex_unlock(&m->mu);
+}
+
 int rt_mem_load(rt_counter_store *s, const char *path, int64_t now_ms, char *err, size_t errlen)
 {
-    if (access(path, F_OK) != 0 && errno == ENOENT)
+    struct stat sb;
+    if (stat(path, &sb) != 0) {
+        if (errno == ENOENT)
+            return 0;
+        snprintf(err, errlen, "%s: error: cannot read the counter state file: %s", path,
+                 strerror(errno));
+        return -1;
+    }
+    if (!S_ISREG(sb.st_mode)) {
+        snprintf(err, errlen, "%s: error: the counter state file is not a regular file", path);
+        return -1;
+    }
+    if (sb.st_size == 0)
         return 0;
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(err, errlen, "%s: error: cannot read the counter state file: %s", path,
+                 strerror(errno));
+        return -1;
+    }
     json_error_t jerr;
-    json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+    json_t *root = json_loadf(f, JSON_REJECT_DUPLICATES, &jerr);
+    fclose(f);
     if (!root) {
-        snprintf(err, errlen, "%s:%d:%d: %s", path, jerr.line, jerr.column, jerr.text);
+        snprintf(err, errlen, "%s:%d:%d: error: the counter state file is damaged (%s)%s", path,
+                 jerr.line, jerr.column, jerr.text, DAMAGED_HINT);
+        mark_damaged((rt_mem_store *)s, path);
         return -1;
     }
     loaded *v = NULL;
@@ -303,10 +357,20 @@ int rt_mem_load(rt_counter_store *s, const char *path, int64_t now_ms, char *err
         e = read_list(root, "quota", RT_NS_QUOTA, &v, &n);
     if (!e)
         e = read_list(root, "tokenQuota", RT_NS_TQUOTA, &v, &n);
-    if (e)
-        snprintf(err, errlen, "%s: %s", path, e);
-    else
-        merge((rt_mem_store *)s, v, n, now_ms);
+    if (e) {
+        snprintf(err, errlen, "%s: error: the counter state file is damaged (%s)%s", path, e,
+                 DAMAGED_HINT);
+        mark_damaged((rt_mem_store *)s, path);
+    } else {
+        rt_mem_store *m = (rt_mem_store *)s;
+        merge(m, v, n, now_ms);
+        pthread_mutex_lock(&m->mu);
+        if (m->damaged && strcmp(m->damaged, path) == 0) { /* repaired */
+            free(m->damaged);
+            m->damaged = NULL;
+        }
+        pthread_mutex_unlock(&m->mu);
+    }
     for (size_t i = 0; i < n; i++)
         free(v[i].key);
     free(v);

@@ -14,7 +14,7 @@
 #include "base/civil.h"
 #include "ctx_impl.h"
 
-#define DEFAULT_TICKS 639028224000000000LL /* 2026-01-01T00:00:00Z */
+#define DEFAULT_TICKS RT_CTX_DEFAULT_TICKS
 
 int rt_jp_fail(rt_jp *p, const char *fmt, ...)
 {
@@ -112,7 +112,7 @@ static int digits(const char **s, int n, int *out)
 }
 
 /* ISO-8601 UTC date-time (YYYY-MM-DD[THH:MM[:SS[.fffffff]]][Z|±HH:MM]) -> ticks. */
-static int parse_iso(const char *s, int64_t *out)
+int rt_jp_iso_ticks(const char *s, int64_t *out)
 {
     int y, mo, d, h = 0, mi = 0, se = 0;
     if (digits(&s, 4, &y) < 0 || *s++ != '-' || digits(&s, 2, &mo) < 0 || *s++ != '-' ||
@@ -164,7 +164,7 @@ int rt_jp_time(rt_jp *p, const json_t *obj, const char *where, const char *key, 
     *out = def;
     if (!v || json_is_null(v))
         return 0;
-    if (!json_is_string(v) || parse_iso(json_string_value(v), out) < 0)
+    if (!json_is_string(v) || rt_jp_iso_ticks(json_string_value(v), out) < 0)
         return rt_jp_fail(p, "'%s%s%s' must be an ISO-8601 date-time such as 2026-01-01T00:00:00Z",
                           where, *where ? "." : "", key);
     return 0;

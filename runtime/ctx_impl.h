@@ -130,6 +130,10 @@ int rt_jp_obj(rt_jp *p, const json_t *obj, const char *key, const json_t **out);
 int rt_jp_time(rt_jp *p, const json_t *obj, const char *where, const char *key, int64_t def,
                int64_t *out);
 int rt_jp_parse_url(rt_jp *p, const char *where, const char *text, rt_url **out);
+/* The ISO-8601 date-time s (NUL-terminated) as .NET ticks (UTC); -1 when malformed. */
+int rt_jp_iso_ticks(const char *s, int64_t *out);
+/* The context's default for dates a record leaves unset (2026-01-01T00:00:00Z). */
+#define RT_CTX_DEFAULT_TICKS 639028224000000000LL
 /* A new empty string[] (NULL at the arena cap, error written). */
 xv_list *rt_jp_str_list(rt_jp *p);
 

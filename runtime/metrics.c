@@ -209,49 +209,65 @@ static uint64_t fnv(const char *p, size_t n)
     return h;
 }
 
-/* The sorted, validated label set as a key (malloc'ed into *key). -1 on bad labels. */
-static int make_key(const rt_label *labels, size_t n, rt_label **sorted, char **key, size_t *len)
+/* A label set as a lookup key: the labels sorted by name, "name\0value\0" each. Built before
+ * the registry's lock is taken, on the stack when it fits (no allocation per sample). */
+typedef struct mkey {
+    rt_label tmp[64]; /* sorted; values never NULL */
+    size_t n;
+    char *key; /* stack or heap */
+    size_t len;
+    uint64_t hash;
+    char stack[512];
+} mkey;
+
+static void mkey_release(mkey *k)
 {
+    if (k->key && k->key != k->stack)
+        free(k->key);
+    k->key = NULL;
+}
+
+/* -1 on bad labels (invalid or repeated names, more than 64) */
+static int make_key(const rt_label *labels, size_t n, mkey *k)
+{
+    k->key = NULL;
     if (n > 64)
         return -1;
-    rt_label tmp[64];
     size_t total = 0;
     for (size_t i = 0; i < n; i++) {
         if (!valid_label(labels[i].name))
             return -1;
-        tmp[i] = labels[i];
-        if (!tmp[i].value.ptr)
-            tmp[i].value = STR_LIT("");
-        total += tmp[i].name.len + tmp[i].value.len + 2;
+        k->tmp[i] = labels[i];
+        if (!k->tmp[i].value.ptr)
+            k->tmp[i].value = STR_LIT("");
+        total += k->tmp[i].name.len + k->tmp[i].value.len + 2;
     }
-    qsort(tmp, n, sizeof *tmp, cmp_label);
+    k->n = n;
+    /* insertion sort: label sets are small */
     for (size_t i = 1; i < n; i++) {
-        if (str_eq(tmp[i].name, tmp[i - 1].name))
+        rt_label x = k->tmp[i];
+        size_t j = i;
+        for (; j > 0 && cmp_label(&k->tmp[j - 1], &x) > 0; j--)
+            k->tmp[j] = k->tmp[j - 1];
+        k->tmp[j] = x;
+    }
+    for (size_t i = 1; i < n; i++) {
+        if (str_eq(k->tmp[i].name, k->tmp[i - 1].name))
             return -1;
     }
-    char *k = xmalloc(total + 1);
+    char *p = total + 1 <= sizeof k->stack ? k->stack : xmalloc(total + 1);
     size_t off = 0;
     for (size_t i = 0; i < n; i++) {
-        memcpy(k + off, tmp[i].name.ptr, tmp[i].name.len);
-        off += tmp[i].name.len;
-        k[off++] = 0;
-        memcpy(k + off, tmp[i].value.ptr, tmp[i].value.len);
-        off += tmp[i].value.len;
-        k[off++] = 0;
+        memcpy(p + off, k->tmp[i].name.ptr, k->tmp[i].name.len);
+        off += k->tmp[i].name.len;
+        p[off++] = 0;
+        memcpy(p + off, k->tmp[i].value.ptr, k->tmp[i].value.len);
+        off += k->tmp[i].value.len;
+        p[off++] = 0;
     }
-    *key = k;
-    *len = off;
-    if (sorted) {
-        rt_label *s = xmalloc((n ? n : 1) * sizeof *s);
-        off = 0;
-        for (size_t i = 0; i < n; i++) {
-            s[i].name = str_make(k + off, tmp[i].name.len);
-            off += tmp[i].name.len + 1;
-            s[i].value = str_make(k + off, tmp[i].value.len);
-            off += tmp[i].value.len + 1;
-        }
-        *sorted = s;
-    }
+    k->key = p;
+    k->len = off;
+    k->hash = fnv(p, off);
     return 0;
 }
 
@@ -283,40 +299,42 @@ static series *lookup(family *f, const char *key, size_t len, uint64_t h)
     return NULL;
 }
 
-/* The series of labels in f, created when absent (NULL: bad labels or cap reached). */
-static series *get_series(rt_metrics *m, family *f, const rt_label *labels, size_t n, bool create)
+/* The series of key k in f, created when absent (NULL: cap reached). */
+static series *get_series(rt_metrics *m, family *f, const mkey *k, bool create)
 {
-    char *key;
-    size_t len;
-    rt_label *sorted = NULL;
-    if (make_key(labels, n, create ? &sorted : NULL, &key, &len) < 0)
-        return NULL;
-    uint64_t h = fnv(key, len);
-    series *s = lookup(f, key, len, h);
-    if (s || !create) {
-        free(key);
-        free(sorted);
+    series *s = lookup(f, k->key, k->len, k->hash);
+    if (s || !create)
         return s;
-    }
     if (m->nseries >= m->max_series || f->n >= m->max_per_family) {
         m->dropped++;
-        free(key);
-        free(sorted);
         return NULL;
+    }
+    /* the series keeps its own copy of the key; its sorted labels point into it */
+    char *key = xmalloc(k->len ? k->len : 1);
+    memcpy(key, k->key, k->len);
+    rt_label *sorted = xmalloc((k->n ? k->n : 1) * sizeof *sorted);
+    size_t off = 0;
+    for (size_t i = 0; i < k->n; i++) {
+        sorted[i].name = str_make(key + off, k->tmp[i].name.len);
+        off += k->tmp[i].name.len + 1;
+        sorted[i].value = str_make(key + off, k->tmp[i].value.len);
+        off += k->tmp[i].value.len + 1;
     }
     if (f->n == f->cap) {
         f->cap = f->cap ? f->cap * 2 : 8;
         f->s = xrealloc(f->s, f->cap * sizeof *f->s);
     }
     s = &f->s[f->n++];
-    *s = (series){ .key = key, .keylen = len, .labels = sorted, .nlabels = n, .hash = h };
+    *s = (series){
+        .key = key, .keylen = k->len, .labels = sorted, .nlabels = k->n, .hash = k->hash
+    };
     if (f->kind == RT_METRIC_HISTOGRAM)
         s->buckets = xcalloc(f->nbounds ? f->nbounds : 1, sizeof *s->buckets);
     m->nseries++;
     if (f->n * 2 > f->icap)
         reindex(f);
     else {
-        size_t j = h & (f->icap - 1);
+        size_t j = k->hash & (f->icap - 1);
         while (f->index[j])
             j = (j + 1) & (f->icap - 1);
         f->index[j] = f->n;
@@ -331,10 +349,12 @@ static int update(rt_metrics *m, const char *name, rt_metric_kind kind, enum op 
 {
     if (!name || isnan(v) || (kind == RT_METRIC_COUNTER && v < 0))
         return -1;
+    mkey k;
+    bool good = make_key(labels, n, &k) == 0;
     pthread_mutex_lock(&m->mu);
     int rc = -1;
-    family *f = get_family(m, name, kind, op == OP_OBSERVE);
-    series *s = f ? get_series(m, f, labels, n, true) : NULL;
+    family *f = get_family(m, name, kind, op == OP_OBSERVE); /* also with bad labels */
+    series *s = f && good ? get_series(m, f, &k, true) : NULL;
     if (s) {
         rc = 0;
         if (op == OP_SET) {
@@ -353,6 +373,7 @@ static int update(rt_metrics *m, const char *name, rt_metric_kind kind, enum op 
         }
     }
     pthread_mutex_unlock(&m->mu);
+    mkey_release(&k);
     return rc;
 }
 
@@ -382,10 +403,13 @@ int rt_metrics_observe(rt_metrics *m, const char *name, const rt_label *labels, 
 int rt_metrics_get(rt_metrics *m, const char *name, const rt_label *labels, size_t n, double *value,
                    double *count)
 {
+    mkey k;
+    if (make_key(labels, n, &k) < 0)
+        return -1;
     pthread_mutex_lock(&m->mu);
     int rc = -1;
     family *f = find_family(m, name);
-    series *s = f ? get_series(m, f, labels, n, false) : NULL;
+    series *s = f ? get_series(m, f, &k, false) : NULL;
     if (s) {
         *value = s->value;
         if (count)
@@ -393,6 +417,7 @@ int rt_metrics_get(rt_metrics *m, const char *name, const rt_label *labels, size
         rc = 0;
     }
     pthread_mutex_unlock(&m->mu);
+    mkey_release(&k);
     return rc;
 }
 

@@ -68,18 +68,19 @@ static rt_url *url_copy(rt_req *r, const rt_url *u)
     return c;
 }
 
-rt_req *rt_req_new(const rt_world *w, const rt_program *prog, const json_t *ctx, char *err,
-                   size_t errlen)
+rt_req *rt_req_alloc(const rt_world *w, const rt_program *prog)
 {
     rt_req *r = xcalloc(1, sizeof *r);
     arena_init(&r->arena, ARENA_REQUEST_CAP);
     r->w = w;
     r->prog = prog;
-    r->ctx = rt_ctx_from_json(&r->arena, ctx, err, errlen);
-    if (!r->ctx) {
-        rt_req_free(r);
-        return NULL;
-    }
+    return r;
+}
+
+int rt_req_attach(rt_req *r, rt_ctx *ctx, char *err, size_t errlen)
+{
+    const rt_world *w = r->w;
+    r->ctx = ctx;
     rt_ctx_env(r->ctx, &r->env, &r->arena);
     r->start_ms = rt_clock_now(w->clock);
     if (w->obs) /* observe: tests check the logs / metrics of each request */
@@ -112,11 +113,22 @@ rt_req *rt_req_new(const rt_world *w, const rt_program *prog, const json_t *ctx,
     q->url = url_copy(r, q->original_url);
     if (!q->url || rt_req_sync_url(r) < 0)
         goto oom;
-    return r;
+    return 0;
 oom:
     snprintf(err, errlen, "out of memory building the request");
-    rt_req_free(r);
-    return NULL;
+    return -1;
+}
+
+rt_req *rt_req_new(const rt_world *w, const rt_program *prog, const json_t *ctx, char *err,
+                   size_t errlen)
+{
+    rt_req *r = rt_req_alloc(w, prog);
+    rt_ctx *c = rt_ctx_from_json(&r->arena, ctx, err, errlen);
+    if (!c || rt_req_attach(r, c, err, errlen) < 0) {
+        rt_req_free(r);
+        return NULL;
+    }
+    return r;
 }
 
 typedef struct rt_at_end {
@@ -349,15 +361,33 @@ int rt_req_sync_url(rt_req *r)
 
 str rt_req_url_text(rt_req *r, const rt_url *u)
 {
+    /* built by hand: this runs several times per forwarded request */
     int def = str_eq_cstr(u->scheme, "https") ? 443 : str_eq_cstr(u->scheme, "http") ? 80 : -1;
-    char *s;
-    if (u->port == def || u->port <= 0)
-        s = arena_sprintf(&r->arena, "%.*s://%.*s%.*s%.*s", STR_FMT(u->scheme), STR_FMT(u->host),
-                          STR_FMT(u->path), STR_FMT(u->query_string));
-    else
-        s = arena_sprintf(&r->arena, "%.*s://%.*s:%d%.*s%.*s", STR_FMT(u->scheme), STR_FMT(u->host),
-                          u->port, STR_FMT(u->path), STR_FMT(u->query_string));
-    return s ? str_from(s) : STR_LIT("");
+    char port[16];
+    size_t np = 0;
+    if (u->port != def && u->port > 0) {
+        char tmp[16];
+        size_t n = 0;
+        for (unsigned v = (unsigned)u->port; v; v /= 10)
+            tmp[n++] = (char)('0' + v % 10);
+        port[np++] = ':';
+        while (n)
+            port[np++] = tmp[--n];
+    }
+    size_t len = u->scheme.len + 3 + u->host.len + np + u->path.len + u->query_string.len;
+    char *s = arena_alloc(&r->arena, len + 1);
+    if (!s)
+        return STR_LIT("");
+    char *p = s;
+    const str parts[] = { u->scheme,          STR_LIT("://"), u->host,
+                          str_make(port, np), u->path,        u->query_string };
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+        if (parts[i].len)
+            memcpy(p, parts[i].ptr, parts[i].len);
+        p += parts[i].len;
+    }
+    *p = '\0';
+    return str_make(s, len);
 }
 
 int rt_req_set_base(rt_req *r, str url)
@@ -396,6 +426,53 @@ str rt_body_bytes(const expr_body *b)
     if (!b || b->consumed)
         return STR_LIT("");
     return b->bytes;
+}
+
+/* ---- text ---- */
+
+/* Length of the valid UTF-8 sequence at p[0..n) (1..4), or 0. */
+static size_t utf8_seq(const unsigned char *p, size_t n)
+{
+    unsigned c = p[0];
+    size_t len;
+    unsigned min;
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xC2 && c <= 0xDF)
+        len = 2, min = 0x80;
+    else if (c >= 0xE0 && c <= 0xEF)
+        len = 3, min = 0x800;
+    else if (c >= 0xF0 && c <= 0xF4)
+        len = 4, min = 0x10000;
+    else
+        return 0;
+    if (n < len)
+        return 0;
+    unsigned cp = c & (0x7F >> len);
+    for (size_t i = 1; i < len; i++) {
+        if ((p[i] & 0xC0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (p[i] & 0x3F);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    return len;
+}
+
+bool rt_utf8_valid(str s)
+{
+    const unsigned char *p = (const unsigned char *)s.ptr;
+    for (size_t i = 0; i < s.len;) {
+        if (p[i] < 0x80) {
+            i++;
+            continue;
+        }
+        size_t n = utf8_seq(p + i, s.len - i);
+        if (!n)
+            return false;
+        i += n;
+    }
+    return true;
 }
 
 /* ---- failures ---- */

@@ -16,6 +16,7 @@
 #include "clock.h"
 #include "compile.h"
 #include "ctx_impl.h"
+#include "tokens.h"
 #include "transport.h"
 
 /* The world a request runs in: the only ways out (DESIGN.md §1). */
@@ -113,7 +114,8 @@ struct rt_req {
      * cors policy already handled the request (the first one in inbound wins). */
     const struct rt_client_cert *client_cert;
     bool cors_done;
-    struct rt_gw_req *gw; /* world: backend-id / pool state of a config-based request */
+    struct rt_gw_req *gw;           /* world: backend-id / pool state of a config-based request */
+    struct rt_json_memo *json_memo; /* rt_body_json: bodies parsed so far (request arena) */
 };
 
 /* The identity provider behind authentication-managed-identity (tests: the `identity` map of
@@ -142,6 +144,12 @@ typedef struct rt_client_cert {
  * Returns NULL with a message in err on malformed input. */
 rt_req *rt_req_new(const rt_world *w, const rt_program *prog, const json_t *ctx, char *err,
                    size_t errlen);
+/* The two halves of rt_req_new, for builders that fill the context themselves (world.c's serve
+ * path): rt_req_alloc makes r with its arena and no context; the caller builds ctx in r->arena
+ * and rt_req_attach makes it the request's (clock, backend base URL, request URL). attach
+ * returns 0, or -1 with a message in err (then free r with rt_req_free). */
+rt_req *rt_req_alloc(const rt_world *w, const rt_program *prog);
+int rt_req_attach(rt_req *r, rt_ctx *ctx, char *err, size_t errlen);
 /* Releases the arena and r (running the end-of-request hooks first if they have not run). */
 void rt_req_free(rt_req *r);
 
@@ -195,6 +203,29 @@ str rt_req_url_text(rt_req *r, const rt_url *u);
 expr_body *rt_body_new(rt_req *r, str bytes, str content_type);
 /* The bytes of a body as they would be sent: empty when NULL or consumed. */
 str rt_body_bytes(const expr_body *b);
+/* bytes parsed as a JSON object or array (json_loadb flags 0), parsed at most once per request
+ * for the same bytes: token-limit, emit-token-metric and the request log all read the same
+ * bodies. The result is borrowed (owned by the request arena) and must not be modified; NULL
+ * when the bytes are empty, not JSON, or at the arena cap. */
+const json_t *rt_req_json(rt_req *r, str bytes);
+
+/* The members of a JSON body the gateway itself reads (request bodies: stream, model; response
+ * bodies: usage), read without building a tree when that is safe (runtime/req_json.c) and
+ * always equal to what rt_req_json's tree says. Remembered per request for the same bytes like
+ * rt_req_json. Returned by value; its strings point into the bytes or the tree (request
+ * arena). */
+typedef struct rt_body_peek {
+    bool json;             /* the bytes are a JSON object or array (rt_req_json not NULL) */
+    bool stream;           /* "stream": true at the top level */
+    str model;             /* the top-level "model" string (ptr NULL: none, or not a string) */
+    bool has_usage;        /* rt_tokens_usage_from_json found a usage: */
+    rt_tokens_usage usage; /* its result (all -1 when !has_usage) */
+} rt_body_peek;
+rt_body_peek rt_req_peek(rt_req *r, str bytes);
+
+/* Whether s is valid UTF-8 (no overlong forms, surrogates or code points past U+10FFFF): what
+ * jansson accepts as a string. */
+bool rt_utf8_valid(str s);
 
 /* ---- failures ---- */
 

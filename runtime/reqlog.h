@@ -37,7 +37,11 @@ typedef struct rt_reqlog_info {
 
 /* The log line of a finished request (new reference). Secrets are never included: the
  * subscription key query parameter of the API (and "subscription-key", "api-key", "sig",
- * "code") is replaced by "***" in Url; no header is written. */
+ * "code", "access_token", "key") is replaced by "***" in Url and BackendUrl; no header is
+ * written. */
 json_t *rt_reqlog_line(struct rt_req *r, const rt_reqlog_info *info);
+/* The same line formatted directly (no JSON tree) and appended to l: what the server calls for
+ * each request. */
+void rt_reqlog_append(rt_reqlog *l, struct rt_req *r, const rt_reqlog_info *info);
 
 #endif

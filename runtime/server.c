@@ -19,6 +19,8 @@
 
 #define SRV_STATE_EVERY_MS 30000
 #define SRV_MAX_WORKERS    256
+#define SRV_MAX_HEADERS    (64 << 10)
+#define SRV_MAX_BODY       (16 << 20)
 
 /* workers: set by worker 0's signal handler (1: drain, 2: stop now), watched by the others */
 static _Atomic int srv_stop;
@@ -58,6 +60,7 @@ static void free_req(srv_req *q)
     srv *s = q->s;
     unlink_req(s, q);
     rt_req_free(q->r);
+    srv_world_drop(s, q->sw); /* may free a configuration replaced by a reload */
     free(q);
     maybe_stop(s);
 }
@@ -79,27 +82,6 @@ static void on_free_later(evutil_socket_t fd, short what, void *arg)
 
 /* ---- the reply ---- */
 
-static bool hop_by_hop(str name)
-{
-    static const char *const names[] = { "Connection",        "Keep-Alive",    "Proxy-Connection",
-                                         "Transfer-Encoding", "Upgrade",       "TE",
-                                         "Trailer",           "Content-Length" };
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-        if (str_ieq(name, str_from(names[i])))
-            return true;
-    }
-    return false;
-}
-
-static bool clean_text(str s)
-{
-    for (size_t i = 0; i < s.len; i++) {
-        if (s.ptr[i] == '\r' || s.ptr[i] == '\n' || s.ptr[i] == '\0')
-            return false;
-    }
-    return true;
-}
-
 static void reply(srv_req *q)
 {
     rt_req *r = q->r;
@@ -109,10 +91,13 @@ static void reply(srv_req *q)
     size_t n = 0;
     if (rt_hdr_lines(r, resp->headers, &lines, &n) < 0)
         n = 0;
+    if (srv_refuse_bad_headers(q, lines, n)) {
+        q->replied = true;
+        return;
+    }
     for (size_t i = 0; i < n; i++) {
-        if (hop_by_hop(lines[i].name) || !clean_text(lines[i].name) ||
-            !clean_text(lines[i].value) || !lines[i].name.len)
-            continue; /* CR/LF from a policy never reaches the client */
+        if (srv_hop_by_hop(lines[i].name))
+            continue;
         char *k = arena_strndup(&r->arena, lines[i].name.ptr, lines[i].name.len);
         char *v = arena_strndup(&r->arena, lines[i].value.ptr, lines[i].value.len);
         if (k && v)
@@ -125,7 +110,7 @@ static void reply(srv_req *q)
     if (body && b.len)
         evbuffer_add(body, b.ptr, b.len);
     int status = resp->status >= 100 && resp->status <= 999 ? resp->status : 500;
-    char *reason = resp->reason.len && clean_text(resp->reason)
+    char *reason = resp->reason.len && srv_clean_text(resp->reason)
                        ? arena_strndup(&r->arena, resp->reason.ptr, resp->reason.len)
                        : NULL;
     evhttp_send_reply(q->ev, status, reason, body);
@@ -165,7 +150,8 @@ static int relay_start(rt_req *r, const rt_http_resp *resp)
     struct evkeyvalq *out = evhttp_request_get_output_headers(q->ev);
     for (size_t i = 0; i < resp->nheaders; i++) {
         const rt_hdr *h = &resp->headers[i];
-        if (!h->name.len || hop_by_hop(h->name) || !clean_text(h->name) || !clean_text(h->value))
+        if (!h->name.len || srv_hop_by_hop(h->name) || !srv_clean_text(h->name) ||
+            !srv_clean_text(h->value))
             continue;
         char *k = arena_strndup(&r->arena, h->name.ptr, h->name.len);
         char *v = arena_strndup(&r->arena, h->value.ptr, h->value.len);
@@ -174,7 +160,7 @@ static int relay_start(rt_req *r, const rt_http_resp *resp)
     }
     if (q->s->draining)
         evhttp_add_header(out, "Connection", "close");
-    char *reason = resp->reason.len && clean_text(resp->reason)
+    char *reason = resp->reason.len && srv_clean_text(resp->reason)
                        ? arena_strndup(&r->arena, resp->reason.ptr, resp->reason.len)
                        : NULL;
     evhttp_connection_set_closecb(conn, on_client_close, q);
@@ -206,6 +192,7 @@ static void on_finish(rt_req *r, void *ud)
 {
     srv_req *q = ud;
     srv *s = q->s;
+    q->finished = true;
     if (q->streaming) {
         /* the relayed reply ends here, also after a backend that died mid-stream */
         if (r->failed)
@@ -222,32 +209,15 @@ static void on_finish(rt_req *r, void *ud)
                                 .stream_body =
                                     q->streaming ? rt_body_bytes(r->ctx->response.body) : STR_NULL,
                                 .ip = q->ip,
-                                .payload_bytes = (size_t)s->cfg->log_payload_bytes,
+                                .payload_bytes =
+                                    (size_t)rt_gw_config(r->w->gateway)->log_payload_bytes,
                                 .backend_url = q->backend_url,
                                 .backend_id = q->backend_id };
-        json_t *line = rt_reqlog_line(r, &info);
-        rt_reqlog_write(s->log, line);
-        json_decref(line);
+        rt_reqlog_append(s->log, r, &info);
     }
     srv_metrics_request(s, r, q->backend_ms);
     struct timeval tv = { 0, 0 };
     event_base_once(s->base, -1, EV_TIMEOUT, on_free_later, q, &tv);
-}
-
-/* A reply for a request that never reached the pipeline. */
-static void reply_error(struct evhttp_request *ev, int status, const char *msg)
-{
-    struct evbuffer *b = evbuffer_new();
-    json_t *j = json_pack("{s:i, s:s}", "statusCode", status, "message", msg);
-    char *text = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-    if (b && text)
-        evbuffer_add(b, text, strlen(text));
-    evhttp_add_header(evhttp_request_get_output_headers(ev), "Content-Type", "application/json");
-    evhttp_send_reply(ev, status, NULL, b);
-    free(text);
-    json_decref(j);
-    if (b)
-        evbuffer_free(b);
 }
 
 /* ---- world hooks: Host, backend timing, metrics ---- */
@@ -294,32 +264,18 @@ static void srv_call_result(rt_req *r, str backend_id, rt_tx_result res, const r
     srv_metrics_call(q->s, backend_id, res, res == RT_TX_OK && resp ? resp->status : 0, ms);
 }
 
-/* ---- one request ---- */
-
-static const char *method_name(enum evhttp_cmd_type c)
+void srv_bind_world(srv *s, rt_world *w, rt_gw *gw)
 {
-    switch (c) {
-    case EVHTTP_REQ_GET:
-        return "GET";
-    case EVHTTP_REQ_POST:
-        return "POST";
-    case EVHTTP_REQ_HEAD:
-        return "HEAD";
-    case EVHTTP_REQ_PUT:
-        return "PUT";
-    case EVHTTP_REQ_DELETE:
-        return "DELETE";
-    case EVHTTP_REQ_OPTIONS:
-        return "OPTIONS";
-    case EVHTTP_REQ_TRACE:
-        return "TRACE";
-    case EVHTTP_REQ_CONNECT:
-        return "CONNECT";
-    case EVHTTP_REQ_PATCH:
-        return "PATCH";
-    }
-    return NULL;
+    rt_gw_bind(gw, w);
+    if (s->nworkers > 1)
+        srv_lock_gw_hooks(w); /* breaker / pool state is shared by the workers */
+    s->gw_prepare = w->prepare_call;
+    s->gw_result = w->call_result;
+    w->prepare_call = srv_prepare_call;
+    w->call_result = srv_call_result;
 }
+
+/* ---- one request ---- */
 
 static bool valid_host(const char *h)
 {
@@ -332,51 +288,65 @@ static bool valid_host(const char *h)
     return true;
 }
 
-/* The request as rt_gw_new_request wants it; NULL with *why on bad input. */
-static json_t *request_json(srv_req *q, const char **why)
+/* The request as rt_gw_new_request_in wants it: names and values point into ev (the call
+ * copies them); hdrs has room for nhdrs lines. 0, or -1 with *why on a bad request target. */
+static int request_in(srv_req *q, rt_gw_in *in, rt_hdr *hdrs, size_t nhdrs, const char **why)
 {
     struct evhttp_request *ev = q->ev;
-    const char *method = method_name(evhttp_request_get_command(ev));
+    const char *method = srv_method_name(evhttp_request_get_command(ev));
     const char *uri = evhttp_request_get_uri(ev);
     if (!method || !uri || uri[0] != '/') {
         *why = "Bad request target";
-        return NULL;
+        return -1;
     }
-    struct evkeyvalq *in = evhttp_request_get_input_headers(ev);
-    const char *host = evhttp_find_header(in, "Host");
+    struct evkeyvalq *kvs = evhttp_request_get_input_headers(ev);
+    const char *host = evhttp_find_header(kvs, "Host");
     if (!host || !valid_host(host))
         host = q->s->addr;
-    json_t *headers = json_object();
-    for (struct evkeyval *kv = in->tqh_first; kv; kv = kv->next.tqe_next) {
-        json_t *v = json_string(kv->value);
-        if (!v)
-            continue; /* not UTF-8: dropped */
-        json_t *list = json_object_get(headers, kv->key);
-        if (!list) {
-            list = json_array();
-            if (json_object_set_new(headers, kv->key, list) < 0) {
-                json_decref(v);
-                continue;
-            }
-        }
-        json_array_append_new(list, v);
+    size_t n = 0;
+    for (struct evkeyval *kv = kvs->tqh_first; kv && n < nhdrs; kv = kv->next.tqe_next)
+        hdrs[n++] = (rt_hdr){ str_from(kv->key), str_from(kv->value) };
+    *in = (rt_gw_in){ .method = str_from(method),
+                      .scheme = STR_LIT("http"),
+                      .host = str_from(host),
+                      .target = str_from(uri),
+                      .ip = str_from(q->ip),
+                      .headers = hdrs,
+                      .nheaders = n };
+    return 0;
+}
+
+static size_t header_count(struct evhttp_request *ev)
+{
+    size_t n = 0;
+    struct evkeyvalq *kvs = evhttp_request_get_input_headers(ev);
+    for (struct evkeyval *kv = kvs->tqh_first; kv; kv = kv->next.tqe_next)
+        n++;
+    return n;
+}
+
+/* RAND_bytes output, drawn 4 KiB at a time per worker thread (one call per 170 requests) */
+static _Thread_local uint8_t rand_pool[4096];
+static _Thread_local size_t rand_left;
+
+static int pool_bytes(void *out, size_t n)
+{
+    if (rand_left < n) {
+        if (RAND_bytes(rand_pool, sizeof rand_pool) != 1)
+            return -1;
+        rand_left = sizeof rand_pool;
     }
-    size_t n = strlen(host) + strlen(uri) + 16;
-    char *url = xmalloc(n);
-    snprintf(url, n, "http://%s%s", host, uri);
-    json_t *j = json_pack("{s:s, s:s, s:s, s:o}", "method", method, "url", url, "ip", q->ip,
-                          "headers", headers);
-    free(url);
-    if (!j)
-        *why = "Bad request target";
-    return j;
+    memcpy(out, rand_pool + sizeof rand_pool - rand_left, n);
+    memset(rand_pool + sizeof rand_pool - rand_left, 0, n); /* used once */
+    rand_left -= n;
+    return 0;
 }
 
 static void random_ids(rt_req *r)
 {
     uint8_t id[16];
     uint64_t seed;
-    if (RAND_bytes(id, sizeof id) != 1 || RAND_bytes((unsigned char *)&seed, sizeof seed) != 1)
+    if (pool_bytes(id, sizeof id) < 0 || pool_bytes(&seed, sizeof seed) < 0)
         return;
     id[7] = (uint8_t)((id[7] & 0x0f) | 0x40);
     id[8] = (uint8_t)((id[8] & 0x3f) | 0x80);
@@ -396,16 +366,28 @@ static void on_request(struct evhttp_request *ev, void *arg)
     if (conn)
         evhttp_connection_get_peer(conn, &peer, &port);
     snprintf(q->ip, sizeof q->ip, "%s", peer ? peer : "0.0.0.0");
-    const char *why = NULL;
-    json_t *j = request_json(q, &why);
-    char err[256];
-    rt_req *r = j ? rt_gw_new_request(s->gw, &s->w, j, err, sizeof err) : NULL;
-    json_decref(j);
-    if (!r) {
-        reply_error(ev, 400, why ? why : err);
-        free(q);
+    if (srv_header_bytes(ev) > (s->o->max_headers ? s->o->max_headers : SRV_MAX_HEADERS)) {
+        srv_refuse(q, 431, "RequestHeaderFieldsTooLarge", "Request header fields too large");
         return;
     }
+    const char *why = NULL;
+    rt_hdr stack[64];
+    size_t nh = header_count(ev);
+    rt_hdr *hdrs = nh <= 64 ? stack : xmalloc(nh * sizeof *hdrs);
+    rt_gw_in in;
+    char err[256];
+    srv_world *sw = srv_world_take(s);
+    rt_req *r = request_in(q, &in, hdrs, nh, &why) == 0
+                    ? rt_gw_new_request_in(srv_gen_gw(sw->gen), &sw->w, &in, err, sizeof err)
+                    : NULL;
+    if (hdrs != stack)
+        free(hdrs);
+    if (!r) {
+        srv_world_drop(s, sw);
+        srv_refuse(q, 400, "BadRequest", why ? why : err);
+        return;
+    }
+    q->sw = sw;
     q->r = r;
     const char *host = evhttp_find_header(evhttp_request_get_input_headers(ev), "Host");
     char *hc = host ? arena_strdup(&r->arena, host) : NULL;
@@ -430,11 +412,10 @@ static void on_request(struct evhttp_request *ev, void *arg)
 
 static void save_state(srv *s)
 {
-    if (!s->cfg->state_path)
+    if (!s->state_path)
         return;
     char err[256];
-    if (rt_counter_save(s->local, s->cfg->state_path, rt_clock_now(s->w.clock), err, sizeof err) <
-        0)
+    if (rt_counter_save(s->local, s->state_path, rt_clock_now(s->w.clock), err, sizeof err) < 0)
         fprintf(stderr, "apimlite serve: %s\n", err);
 }
 
@@ -452,6 +433,27 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
     }
 }
 
+/* Requests still in flight at the deadline: a 503 (a streamed reply is ended), then released
+ * (the arena cancels their backend calls). */
+static void abort_inflight(srv *s, bool all)
+{
+    srv_req *next;
+    for (srv_req *q = s->inflight; q; q = next) {
+        next = q->next;
+        if (q->finished && !all)
+            continue; /* on_free_later (still scheduled) releases it */
+        if (q->streaming && !q->client_gone)
+            evhttp_send_reply_end(q->ev);
+        else if (!q->replied && !q->streaming)
+            srv_reply_error(q->ev, 503, "The gateway is shutting down");
+        q->r->on_finish = NULL;
+        unlink_req(s, q);
+        rt_req_free(q->r);
+        srv_world_drop(s, q->sw);
+        free(q);
+    }
+}
+
 static void on_deadline(evutil_socket_t fd, short what, void *arg)
 {
     (void)fd;
@@ -459,7 +461,9 @@ static void on_deadline(evutil_socket_t fd, short what, void *arg)
     srv *s = arg;
     fprintf(stderr, "apimlite serve: %zu request(s) still in flight at the shutdown deadline\n",
             s->ninflight);
-    event_base_loopbreak(s->base);
+    abort_inflight(s, false);
+    struct timeval flush = { 0, 200000 }; /* let the 503s reach their clients */
+    event_base_loopexit(s->base, &flush);
 }
 
 static void start_drain(srv *s)
@@ -492,12 +496,21 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
     start_drain(s);
 }
 
-/* workers > 0: follow worker 0's shutdown */
+static void on_sighup(evutil_socket_t sig, short what, void *arg)
+{
+    (void)sig;
+    (void)what;
+    srv_reload(arg);
+}
+
+/* workers > 0: follow worker 0's shutdown and reloads */
 static void on_watch(evutil_socket_t fd, short what, void *arg)
 {
     (void)fd;
     (void)what;
     srv *s = arg;
+    if (!s->draining)
+        srv_sync(s); /* an idle worker lets go of a replaced configuration too */
     int stop = srv_stop;
     if (stop == 2)
         event_base_loopbreak(s->base);
@@ -530,9 +543,12 @@ static int bind_listen(srv *s, char *err, size_t errlen)
     evhttp_set_allowed_methods(s->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD |
                                             EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
                                             EVHTTP_REQ_OPTIONS | EVHTTP_REQ_PATCH);
-    evhttp_set_max_body_size(s->http, (ev_ssize_t)(s->o->max_body ? s->o->max_body : 16 << 20));
-    evhttp_set_max_headers_size(s->http,
-                                (ev_ssize_t)(s->o->max_headers ? s->o->max_headers : 64 << 10));
+    evhttp_set_max_body_size(s->http, (ev_ssize_t)(s->o->max_body ? s->o->max_body : SRV_MAX_BODY));
+    /* twice the limit: on_request answers 431 itself up to there, libevent (413) beyond */
+    evhttp_set_max_headers_size(
+        s->http, (ev_ssize_t)(2 * (s->o->max_headers ? s->o->max_headers : SRV_MAX_HEADERS)));
+    if (s->tls)
+        srv_tls_serve(s->http, s->tls);
     evhttp_set_timeout(s->http, s->o->client_timeout_s > 0 ? s->o->client_timeout_s : 120);
     evhttp_set_gencb(s->http, on_request, s);
     if (s->nworkers > 1) {
@@ -573,9 +589,11 @@ static int setup_counters(srv *s, char *err, size_t errlen)
         s->local = rt_counter_mem_new(0);
         s->counters = s->local;
     }
-    if (s->worker == 0 && c->state_path &&
-        rt_counter_load(s->local, c->state_path, rt_clock_now(s->w.clock), err, errlen) < 0)
-        return -1;
+    if (s->worker == 0 && c->state_path) {
+        s->state_path = xstrdup(c->state_path);
+        if (rt_counter_load(s->local, s->state_path, rt_clock_now(s->w.clock), err, errlen) < 0)
+            return -1;
+    }
     if (c->counters != RT_COUNTERS_REDIS)
         return 0;
     char *url = xmalloc(c->redis_url.len + 1);
@@ -611,20 +629,13 @@ static int setup(srv *s, char *err, size_t errlen)
         srv_metrics_declare(s->obs->metrics);
         if (c->log_path && !(s->log = rt_reqlog_open(c->log_path, err, errlen)))
             return -1;
-        if (rt_gw_reset(s->gw, err, errlen) < 0)
-            return -1;
     }
     s->w.counters = s->counters;
     s->w.obs = s->obs;
     s->w.oidc = s->oidc;
     s->w.idp = rt_idp_identity(s->idp);
-    rt_gw_bind(s->gw, &s->w);
-    if (s->nworkers > 1)
-        srv_lock_gw_hooks(&s->w); /* breaker / pool state is shared by the workers */
-    s->gw_prepare = s->w.prepare_call;
-    s->gw_result = s->w.call_result;
-    s->w.prepare_call = srv_prepare_call;
-    s->w.call_result = srv_call_result;
+    srv_sync(s); /* the world over the published configuration */
+    s->cfg = c;  /* the startup settings, until setup is over */
     if (bind_listen(s, err, errlen) < 0)
         return -1;
     if (s->worker > 0) {
@@ -634,35 +645,31 @@ static int setup(srv *s, char *err, size_t errlen)
             snprintf(err, errlen, "cannot set up the event loop");
             return -1;
         }
+        s->cfg = s->cur->w.gateway ? rt_gw_config(s->cur->w.gateway) : c;
         return 0;
     }
     if (srv_metrics_listen(s, err, errlen) < 0)
         return -1;
     s->sigterm = evsignal_new(s->base, SIGTERM, on_signal, s);
     s->sigint = evsignal_new(s->base, SIGINT, on_signal, s);
+    s->sighup = evsignal_new(s->base, SIGHUP, on_sighup, s);
     s->tick = event_new(s->base, -1, EV_PERSIST, on_tick, s);
     struct timeval sec = { 1, 0 };
-    if (!s->sigterm || !s->sigint || !s->tick || evsignal_add(s->sigterm, NULL) < 0 ||
-        evsignal_add(s->sigint, NULL) < 0 || evtimer_add(s->tick, &sec) < 0) {
+    if (!s->sigterm || !s->sigint || !s->sighup || !s->tick || evsignal_add(s->sigterm, NULL) < 0 ||
+        evsignal_add(s->sigint, NULL) < 0 || evsignal_add(s->sighup, NULL) < 0 ||
+        evtimer_add(s->tick, &sec) < 0) {
         snprintf(err, errlen, "cannot set up the event loop");
         return -1;
     }
     s->last_save_ms = rt_clock_now(s->w.clock);
+    s->cfg = rt_gw_config(s->cur->w.gateway);
     return 0;
 }
 
 static void teardown(srv *s)
 {
-    /* requests left at the deadline: a 503, then released (the arena cancels their calls) */
-    while (s->inflight) {
-        srv_req *q = s->inflight;
-        if (!q->replied)
-            reply_error(q->ev, 503, "The gateway is shutting down");
-        q->r->on_finish = NULL;
-        unlink_req(s, q);
-        rt_req_free(q->r);
-        free(q);
-    }
+    abort_inflight(s, true);
+    srv_worlds_free(s);
     if (s->local && s->worker == 0)
         save_state(s);
     if (s->worker == 0)
@@ -673,6 +680,8 @@ static void teardown(srv *s)
         event_free(s->sigterm);
     if (s->sigint)
         event_free(s->sigint);
+    if (s->sighup)
+        event_free(s->sighup);
     if (s->tick)
         event_free(s->tick);
     if (s->deadline)
@@ -691,6 +700,7 @@ static void teardown(srv *s)
         rt_counter_store_free(s->local);
         if (s->obs)
             rt_observe_free(s->obs);
+        free(s->state_path);
     }
     /* events of freed requests (on_free_later) are gone with the base */
     event_base_free(s->base);
@@ -723,14 +733,26 @@ int rt_server_run(const rt_server_opts *o, FILE *out)
     if (!gw)
         return io ? 2 : 1;
     const rt_config *cfg = rt_gw_config(gw);
+    char err[512] = "";
+    if (srv_gen_start(gw, err, sizeof err) < 0) {
+        fprintf(stderr, "apimlite serve: %s\n", err);
+        rt_gw_free(gw);
+        return 1;
+    }
+    SSL_CTX *tls = NULL; /* one context for every worker */
+    if (cfg->tls.set && !(tls = srv_tls_new(cfg, err, sizeof err))) {
+        fprintf(stderr, "%s\n", err);
+        srv_gen_end();
+        return 1;
+    }
     int n =
         cfg->workers > 1 ? (cfg->workers < SRV_MAX_WORKERS ? cfg->workers : SRV_MAX_WORKERS) : 1;
     srv *ws = xcalloc((size_t)n, sizeof *ws);
     int rc = 0, started = 0;
-    char err[512] = "";
     srv_stop = 0;
     for (int i = 0; i < n; i++) {
-        ws[i] = (srv){ .o = o, .gw = gw, .cfg = cfg, .worker = i, .nworkers = n, .peer0 = &ws[0] };
+        ws[i] =
+            (srv){ .o = o, .cfg = cfg, .worker = i, .nworkers = n, .peer0 = &ws[0], .tls = tls };
         if (start_worker(&ws[i], err, sizeof err) < 0) {
             fprintf(stderr, "apimlite serve: %s\n", err);
             rc = 2;
@@ -766,7 +788,8 @@ int rt_server_run(const rt_server_opts *o, FILE *out)
             teardown(&ws[i]);
     }
     free(ws);
-    rt_gw_free(gw);
+    srv_tls_free(tls);
+    srv_gen_end(); /* frees the gateway: every world is gone */
     pol_shutdown();
     return rc;
 }

@@ -1,19 +1,40 @@
 #ifndef RUNTIME_SERVER_H
 #define RUNTIME_SERVER_H
 
-/* The gateway server of `apimlite serve` (server.c): a configuration loaded once (world.h),
- * served by libevent evhttp on `listen:` with the curl transport and the event clock (one
- * event loop per worker: `workers: N` runs N loops on N threads (the main one included) on
- * one SO_REUSEPORT port, sharing the configuration, the memory counter store, observability
- * and the request log; each has its own transport, clock, identity provider, OIDC cache and
- * Redis connection; the gateway's breaker/pool hooks run under one mutex), the request log of
- * `logs.path` (reqlog.h), Prometheus text at `metrics.listen` /metrics, counters in memory
- * (persisted to `state:` every 30 s and at shutdown) or, with `counters: redis://...` /
- * `unix://...`, in Redis on the loop (counters_redis.h) with the memory store as its fallback,
- * managed identity tokens from identity.h (rt_idp: IMDS / App Service / workload identity,
- * $APIMLITE_IDENTITY_ENDPOINT for tests). SIGTERM / SIGINT: stop accepting, let
- * in-flight requests finish (up to drain_ms; the rest get a 503), flush logs and state, free
- * everything. */
+/* The gateway server of `apimlite serve` (server*.c): the configuration (world.h) served by
+ * libevent evhttp on `listen:` with the curl transport and the event clock (one event loop per
+ * worker: `workers: N` runs N loops on N threads (the main one included) on one SO_REUSEPORT
+ * port, sharing the configuration, the memory counter store, observability and the request
+ * log; each has its own transport, clock, identity provider, OIDC cache and Redis connection;
+ * the gateway's breaker/pool hooks run under one mutex), the request log of `logs.path`
+ * (reqlog.h), Prometheus text at `metrics.listen` /metrics, counters in memory (persisted to
+ * `state:` every 30 s and at shutdown) or, with `counters: redis://...` / `unix://...`, in
+ * Redis on the loop (counters_redis.h) with the memory store as its fallback, managed identity
+ * tokens from identity.h (rt_idp: IMDS / App Service / workload identity,
+ * $APIMLITE_IDENTITY_ENDPOINT for tests).
+ *
+ * tls: { cert, key } (server_tls.c): every worker terminates TLS 1.2 / 1.3 with one shared
+ * SSL_CTX; a client speaking plain HTTP to it fails the handshake and is disconnected.
+ *
+ * SIGHUP (server_reload.c): the configuration file is loaded again as at startup; errors are
+ * printed (file:line:col) and the old configuration goes on serving; otherwise new requests on
+ * every worker use the new one while requests in flight (streams included) finish on the old
+ * one, freed with its last request. Counters, metrics, caches, loggers and the request log are
+ * kept (counters with the same keys keep their values); breaker and pool state starts fresh.
+ * listen, workers, tls, counters, state, logs.path, metrics.listen, loggers and tokenizer keep
+ * their startup values (a changed one is reported as needing a restart).
+ *
+ * Hostile input (server_refuse.c): a request line + header block over max_headers gets a 431
+ * with APIM's JSON body and a request log line (over twice the limit libevent answers 413 and
+ * closes); a body over max_body gets libevent's 413 (not logged: libevent 2.1 answers it before
+ * the server sees the request), as does a malformed request line (400); a response header set
+ * by a policy with CR, LF or NUL turns the response into a 500 (logged, InvalidResponseHeader),
+ * and curl refuses such a header towards the backend. client_timeout_s is libevent's read /
+ * write timeout: a client silent for that long mid-request is cut (a client trickling its
+ * headers faster than that is not: libevent 2.1 has no per-request header deadline).
+ *
+ * SIGTERM / SIGINT: stop accepting, let in-flight requests finish (up to drain_ms; the rest get
+ * a 503), flush logs and state, free everything. */
 
 #include <stdint.h>
 #include <stdio.h>
@@ -24,7 +45,7 @@ typedef struct rt_server_opts {
     const char *metrics_listen; /* overrides `metrics.listen`; NULL: config */
     int64_t drain_ms;           /* graceful shutdown deadline; 0: 10 s */
     size_t max_body;            /* request body cap (413); 0: 16 MiB */
-    size_t max_headers;         /* request header block cap; 0: 64 KiB */
+    size_t max_headers;         /* request line + header block cap (431); 0: 64 KiB */
     int client_timeout_s;       /* idle / read / write timeout of client connections; 0: 120 s */
 } rt_server_opts;
 

@@ -18,12 +18,29 @@
 #include "world.h"
 
 typedef struct srv_req srv_req;
+typedef struct srv_gen srv_gen;
+typedef struct ssl_ctx_st SSL_CTX;
+
+/* A worker's world over one loaded configuration (server_reload.c): the worker's template
+ * world (s->w: clock, transport, stores) with the generation's gateway bound. Requests hold
+ * the world they started on; a world replaced by a reload is freed (and its generation
+ * released) when its last request ends. */
+typedef struct srv_world {
+    rt_world w;
+    srv_gen *gen;
+    size_t nreq;            /* requests running on it */
+    struct srv_world *next; /* s->retired */
+} srv_world;
 
 typedef struct srv srv;
 struct srv {
     const rt_server_opts *o;
-    rt_gw *gw;
-    const rt_config *cfg;
+    const rt_config *cfg; /* the current configuration (the startup one during setup) */
+    srv_world *cur;       /* the world new requests start on */
+    srv_world *retired;   /* replaced worlds with requests still running */
+    unsigned seq;         /* generation of cur */
+    SSL_CTX *tls;         /* tls: (shared by the workers, owned by worker 0) */
+    char *state_path;     /* worker 0: state: at startup (a reload does not change it) */
     /* workers: N: one srv per worker; worker 0 runs on the main thread and owns the shared
      * parts (local store, obs, log, metrics, signals, state saving); the others borrow them */
     int worker, nworkers;
@@ -43,10 +60,11 @@ struct srv {
     rt_curl *curl;
     rt_evclock *clock;
     rt_world w;
-    /* the gateway's hooks (rt_gw_bind), wrapped by the server's */
+    /* the gateway's hooks (rt_gw_bind, the same for every generation), wrapped by the
+     * server's */
     int (*gw_prepare)(rt_req *r, rt_http_req *hr);
     void (*gw_result)(rt_req *r, str backend_id, rt_tx_result res, const rt_http_resp *resp);
-    struct event *sigterm, *sigint, *tick, *deadline;
+    struct event *sigterm, *sigint, *sighup, *tick, *deadline;
     srv_req *inflight; /* doubly linked */
     size_t ninflight;
     bool draining;
@@ -56,6 +74,7 @@ struct srv {
 
 struct srv_req {
     srv *s;
+    srv_world *sw; /* the world (configuration generation) it runs on */
     struct evhttp_request *ev;
     rt_req *r;
     srv_req *prev, *next;
@@ -68,6 +87,7 @@ struct srv_req {
     int free_tries;
     bool streaming;   /* stream: the reply was started by the relay (chunked) */
     bool client_gone; /* stream: the client's connection closed during the reply */
+    bool finished;    /* on_finish ran: on_free_later releases it */
 };
 
 /* server_workers.c: `workers: N`. Wraps the gateway's hooks of w (after rt_gw_bind) with one
@@ -79,6 +99,48 @@ struct evhttp_bound_socket *srv_bind_reuseport(struct evhttp *http, struct event
                                                size_t errlen);
 int srv_start_thread(srv *s);
 void srv_join_thread(srv *s);
+/* The lock of the wrapped hooks: hold it to read breaker / pool state (rt_gw.bk) from another
+ * thread, e.g. when /metrics renders it (with workers: 1 there is no other thread). */
+void srv_gw_lock(void);
+void srv_gw_unlock(void);
+
+/* server.c: binds gw to w (a copy of s->w) with the server's hooks around the gateway's. */
+void srv_bind_world(srv *s, rt_world *w, rt_gw *gw);
+
+/* server_reload.c: configuration generations and SIGHUP. srv_gen_start publishes the startup
+ * gateway (taking it over) and remembers its restart-only settings; srv_sync brings s->cur to
+ * the published generation (cheap when current: one atomic load); srv_world_take / _drop count
+ * a request on s->cur / on the world it started on; srv_reload (worker 0, SIGHUP) loads the
+ * configuration file again and publishes it, or prints its errors and keeps the old one;
+ * srv_worlds_free releases a worker's worlds at teardown; srv_gen_end drops the published
+ * generation (after every worker's teardown). */
+int srv_gen_start(rt_gw *gw, char *err, size_t errlen);
+void srv_sync(srv *s);
+srv_world *srv_world_take(srv *s);
+void srv_world_drop(srv *s, srv_world *sw);
+void srv_reload(srv *s);
+void srv_worlds_free(srv *s);
+void srv_gen_end(void);
+rt_gw *srv_gen_gw(const srv_gen *g);
+
+/* server_refuse.c: hop-by-hop header names; text without CR, LF or NUL; a 500 instead of a
+ * response whose headers (from policies) hold CR/LF (true when it happened: r's failure is set
+ * for the log); APIM's JSON error reply; the method's name (NULL: unsupported); the size of the
+ * request line and headers; a refused request (431 / 400): logged, answered, q freed. */
+bool srv_hop_by_hop(str name);
+bool srv_clean_text(str s);
+bool srv_refuse_bad_headers(srv_req *q, const rt_hdr *lines, size_t n);
+void srv_reply_error(struct evhttp_request *ev, int status, const char *msg);
+const char *srv_method_name(enum evhttp_cmd_type c);
+size_t srv_header_bytes(struct evhttp_request *ev);
+void srv_refuse(srv_req *q, int status, const char *reason, const char *msg);
+
+/* server_tls.c: the SSL_CTX of c's tls: (TLS 1.2+, forward-secret AEAD ciphers for 1.2); NULL
+ * with a message at the YAML value (file:line:col: error: ...). srv_tls_serve makes http's
+ * connections TLS (every worker, one shared ctx). */
+SSL_CTX *srv_tls_new(const rt_config *c, char *err, size_t errlen);
+void srv_tls_free(SSL_CTX *ctx);
+void srv_tls_serve(struct evhttp *http, SSL_CTX *ctx);
 
 /* server_obs.c: metrics families, per-call and per-request samples, /metrics. */
 void srv_metrics_declare(rt_metrics *m);

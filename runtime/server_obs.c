@@ -7,7 +7,9 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "backends_view.h"
 #include "server_impl.h"
+#include "world_gw.h" /* rt_gw.bk: the breaker registry of the configuration serving */
 
 static const double latency_bounds[] = { 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
                                          1,     2.5,  5,     10,   30,  60,   120 };
@@ -24,6 +26,18 @@ void srv_metrics_declare(rt_metrics *m)
     rt_metrics_declare(m, "apimlite_backend_attempts_total", RT_METRIC_COUNTER,
                        "Backend calls, by backend and result (HTTP status or transport failure)",
                        NULL, 0);
+    /* the token metrics of azure-openai-emit-token-metric / llm-emit-token-metric (metrics.h),
+     * declared for their help text; their labels are the policies' dimensions */
+    static const char *const tokens[][2] = {
+        { "apim_openai_total_tokens", "azure-openai-emit-token-metric: Total Tokens" },
+        { "apim_openai_prompt_tokens", "azure-openai-emit-token-metric: Prompt Tokens" },
+        { "apim_openai_completion_tokens", "azure-openai-emit-token-metric: Completion Tokens" },
+        { "apim_llm_total_tokens", "llm-emit-token-metric: Total Tokens" },
+        { "apim_llm_prompt_tokens", "llm-emit-token-metric: Prompt Tokens" },
+        { "apim_llm_completion_tokens", "llm-emit-token-metric: Completion Tokens" },
+    };
+    for (size_t i = 0; i < sizeof tokens / sizeof tokens[0]; i++)
+        rt_metrics_declare(m, tokens[i][0], RT_METRIC_COUNTER, tokens[i][1], NULL, 0);
 }
 
 static str or_none(str s)
@@ -61,6 +75,71 @@ void srv_metrics_request(srv *s, rt_req *r, int64_t backend_ms)
                        (double)(total > 0 ? total : 0) / 1000.0);
 }
 
+/* ---- breaker state, evaluated when /metrics is scraped ---- */
+
+typedef struct bk_render {
+    buf *out;
+    int pass; /* 0: open gauge, 1: seconds left, 2: trips counter */
+    int64_t now_ms;
+} bk_render;
+
+static void put_label_value(buf *b, const char *v)
+{
+    for (; *v; v++) {
+        if (*v == '\\')
+            buf_puts(b, "\\\\");
+        else if (*v == '"')
+            buf_puts(b, "\\\"");
+        else if (*v == '\n')
+            buf_puts(b, "\\n");
+        else
+            buf_putc(b, *v);
+    }
+}
+
+static void bk_line(void *ud, const rt_bk_view *v)
+{
+    bk_render *br = ud;
+    static const char *const names[] = { "apimlite_backend_circuit_open",
+                                         "apimlite_backend_circuit_open_seconds",
+                                         "apimlite_backend_circuit_trips_total" };
+    buf_printf(br->out, "%s{backend=\"", names[br->pass]);
+    put_label_value(br->out, v->id);
+    buf_puts(br->out, "\"} ");
+    if (br->pass == 0)
+        buf_puts(br->out, v->open ? "1\n" : "0\n");
+    else if (br->pass == 1 && v->open && v->open_until_ms > br->now_ms)
+        buf_printf(br->out, "%.3f\n", (double)(v->open_until_ms - br->now_ms) / 1000.0);
+    else if (br->pass == 1)
+        buf_puts(br->out, "0\n");
+    else
+        buf_printf(br->out, "%llu\n", (unsigned long long)v->trips);
+}
+
+/* The circuit breakers of the configuration serving now (after a reload: the new one's). */
+static void render_breakers(srv *s, buf *out)
+{
+    static const char *const head[] = {
+        "# HELP apimlite_backend_circuit_open Whether the backend's circuit breaker is open "
+        "(tripped: requests skip it) at scrape time\n"
+        "# TYPE apimlite_backend_circuit_open gauge\n",
+        "# HELP apimlite_backend_circuit_open_seconds Seconds until an open breaker closes "
+        "(0 when closed)\n"
+        "# TYPE apimlite_backend_circuit_open_seconds gauge\n",
+        "# HELP apimlite_backend_circuit_trips_total Times the backend's circuit breaker tripped "
+        "since the configuration was loaded\n"
+        "# TYPE apimlite_backend_circuit_trips_total counter\n",
+    };
+    const rt_gw *g = s->cur ? s->cur->w.gateway : NULL;
+    if (!g || !g->bk)
+        return;
+    bk_render br = { out, 0, rt_clock_now(s->w.clock) };
+    for (br.pass = 0; br.pass < 3; br.pass++) {
+        buf_puts(out, head[br.pass]);
+        rt_bk_view_each(g->bk, br.now_ms, bk_line, &br);
+    }
+}
+
 static void on_metrics(struct evhttp_request *ev, void *arg)
 {
     srv *s = arg;
@@ -78,6 +157,8 @@ static void on_metrics(struct evhttp_request *ev, void *arg)
     }
     buf out;
     buf_init(&out, 0);
+    srv_sync(s); /* the current configuration generation */
+    render_breakers(s, &out);
     rt_metrics_render(s->obs->metrics, &out);
     evbuffer_add(b, out.ptr, out.len);
     buf_release(&out);

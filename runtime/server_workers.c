@@ -44,18 +44,22 @@ static void locked_call_result(rt_req *r, str backend_id, rt_tx_result res,
 
 void srv_lock_gw_hooks(rt_world *w)
 {
-    /* the gateway's hooks are the same functions for every world (rt_gw_bind); called from the
-     * main thread before the workers start */
+    /* the gateway's hooks are the same functions for every world and every configuration
+     * generation (rt_gw_bind): they are recorded by the first call, from the main thread before
+     * the workers start; later calls (worker threads, after a reload) only read them */
     if (w->set_backend && w->set_backend != locked_set_backend) {
-        gw_set_backend = w->set_backend;
+        if (!gw_set_backend)
+            gw_set_backend = w->set_backend;
         w->set_backend = locked_set_backend;
     }
     if (w->prepare_call && w->prepare_call != locked_prepare_call) {
-        gw_prepare_call = w->prepare_call;
+        if (!gw_prepare_call)
+            gw_prepare_call = w->prepare_call;
         w->prepare_call = locked_prepare_call;
     }
     if (w->call_result && w->call_result != locked_call_result) {
-        gw_call_result = w->call_result;
+        if (!gw_call_result)
+            gw_call_result = w->call_result;
         w->call_result = locked_call_result;
     }
 }
@@ -109,4 +113,14 @@ int srv_start_thread(srv *s)
 void srv_join_thread(srv *s)
 {
     pthread_join(s->thread, NULL);
+}
+
+void srv_gw_lock(void)
+{
+    pthread_mutex_lock(&gw_mu);
+}
+
+void srv_gw_unlock(void)
+{
+    pthread_mutex_unlock(&gw_mu);
 }

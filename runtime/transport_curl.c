@@ -19,6 +19,8 @@
 #include "base/xalloc.h"
 #include "transport_curl.h"
 
+#define CURL_IDLE_HANDLES 32
+
 typedef enum call_state {
     CALL_NEW,     /* being set up by send */
     CALL_RUNNING, /* in the multi handle */
@@ -65,6 +67,11 @@ struct rt_curl {
     int in_curl; /* > 0 while curl_multi_socket_action runs (its callbacks may run ours) */
     rt_tx_call *calls;
     size_t ncalls;
+    size_t nzombies; /* calls marked CALL_ZOMBIE since the last reap (an upper bound) */
+    /* easy handles of finished calls, reset for the next ones: curl_easy_init and cleanup
+     * cost more than the transfer itself on a reused connection */
+    CURL *idle[CURL_IDLE_HANDLES];
+    size_t nidle;
 };
 
 typedef struct sock_watch {
@@ -114,7 +121,12 @@ static void destroy_call(rt_tx_call *c)
     if (c->easy) {
         if (c->added)
             curl_multi_remove_handle(ct->multi, c->easy);
-        curl_easy_cleanup(c->easy);
+        if (ct->nidle < CURL_IDLE_HANDLES) {
+            curl_easy_reset(c->easy); /* every option back to its default */
+            ct->idle[ct->nidle++] = c->easy;
+        } else {
+            curl_easy_cleanup(c->easy);
+        }
     }
     curl_slist_free_all(c->hdrs);
     if (c->kick)
@@ -132,6 +144,7 @@ static void curl_cancel(rt_transport *t, rt_tx_call *c)
         return;
     if (c->ct->in_curl && c->added) {
         c->state = CALL_ZOMBIE; /* its curl callbacks now abort; run_action reaps it */
+        c->ct->nzombies++;
         detach(c);
         return;
     }
@@ -259,6 +272,9 @@ static void drain(rt_curl *ct)
 
 static void reap(rt_curl *ct)
 {
+    if (!ct->nzombies)
+        return; /* the common case: no walk over every call after every socket event */
+    ct->nzombies = 0;
     for (rt_tx_call *c = ct->calls, *next; c; c = next) {
         next = c->next;
         if (c->state == CALL_ZOMBIE)
@@ -499,11 +515,14 @@ static const char *build_headers(rt_tx_call *c, const rt_http_req *req)
         has_ctype |= str_ieq(name, STR_LIT("Content-Type"));
         value = str_trim(value);
         line.len = 0;
-        if (value.len)
-            buf_printf(&line, "%.*s: %.*s", STR_FMT(name), STR_FMT(value));
-        else
-            buf_printf(&line, "%.*s;", STR_FMT(name)); /* curl's way to send it empty */
-        if (append_header(&c->hdrs, line.ptr) < 0)
+        buf_append(&line, name.ptr, name.len);
+        if (value.len) {
+            buf_append(&line, ": ", 2);
+            buf_append(&line, value.ptr, value.len);
+        } else {
+            buf_putc(&line, ';'); /* curl's way to send it empty */
+        }
+        if (!line.ptr || append_header(&c->hdrs, line.ptr) < 0)
             return buf_release(&line), "out of memory";
     }
     buf_release(&line);
@@ -669,7 +688,7 @@ static rt_tx_call *curl_send(rt_transport *t, arena *a, const rt_http_req *req, 
     buf_init(&c->body, ct->opts.max_body);
     link_call(ct, c);
     const char *err = NULL;
-    c->easy = curl_easy_init();
+    c->easy = ct->nidle ? ct->idle[--ct->nidle] : curl_easy_init();
     if (!c->easy)
         err = "curl_easy_init failed";
     else
@@ -731,6 +750,8 @@ void rt_curl_free(rt_curl *ct)
         return;
     while (ct->calls)
         destroy_call(ct->calls);
+    while (ct->nidle)
+        curl_easy_cleanup(ct->idle[--ct->nidle]);
     if (ct->multi)
         curl_multi_cleanup(ct->multi); /* calls on_curl_socket: before event_base_free */
     if (ct->timer)

@@ -369,7 +369,7 @@ static void route_ctx(json_t *ctx, const rt_route *rt)
     json_object_set_new(ctx, "matchedParameters", mp);
 }
 
-static const rt_program *route_program(const rt_gw *g, const rt_route *rt)
+const rt_program *rt_gw_program(const rt_gw *g, const rt_route *rt)
 {
     if (!rt->api)
         return g->global_prog;
@@ -404,7 +404,7 @@ static json_t *absolute_request(const json_t *request, const rt_api *default_api
 
 /* Routes and creates the request; *refused set for a 404/401. */
 static rt_req *make_request(rt_gw *g, const rt_world *w, const json_t *q, const int64_t *rnd,
-                            size_t nrnd, char *err, size_t errlen)
+                            size_t nrnd, bool serve, char *err, size_t errlen)
 {
     arena tmp;
     arena_init(&tmp, 0);
@@ -430,7 +430,9 @@ static rt_req *make_request(rt_gw *g, const rt_world *w, const json_t *q, const 
     for (size_t i = 0; i < nrnd; i++)
         json_array_append_new(ra, json_integer(rnd[i]));
     json_object_set_new(ctx, "random", ra);
-    r = rt_req_new(w, route_program(g, &rt), ctx, err, errlen);
+    if (serve) /* the server sets a random id: no id derived from a hash of the context */
+        json_object_set_new(ctx, "requestId", json_string("00000000-0000-4000-8000-000000000000"));
+    r = rt_req_new(w, rt_gw_program(g, &rt), ctx, err, errlen);
     json_decref(ctx);
     if (r && rt.err.status) {
         r->section = POL_S_INBOUND;
@@ -463,7 +465,7 @@ int rt_gw_run_request(rt_gw *g, const rt_world *w, rt_vclock *vc, const json_t *
         return -1;
     }
     json_t *q = absolute_request(request, default_api);
-    rt_req *r = make_request(g, w, q, rnd, nrnd, err, errlen);
+    rt_req *r = make_request(g, w, q, rnd, nrnd, false, err, errlen);
     json_decref(q);
     if (!r)
         return -1;
@@ -495,7 +497,7 @@ int rt_gw_run_request(rt_gw *g, const rt_world *w, rt_vclock *vc, const json_t *
 rt_req *rt_gw_new_request(rt_gw *g, const rt_world *w, const json_t *request, char *err,
                           size_t errlen)
 {
-    return make_request(g, w, request, NULL, 0, err, errlen);
+    return make_request(g, w, request, NULL, 0, true, err, errlen);
 }
 
 /* ---- the test identity provider ---- */

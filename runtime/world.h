@@ -74,9 +74,33 @@ int rt_gw_run_request(rt_gw *g, const rt_world *w, rt_vclock *vc, const json_t *
 /* serve: routes request ({method, url (absolute), ip, headers}) and creates the request
  * without running it; a refused route (404 / 401) has r->failed set and its response preset:
  * start it with rt_pipeline_start_failed, else rt_pipeline_start. NULL with a message in err
- * for a malformed request. */
+ * for a malformed request. The request id is a placeholder (the server sets a random one). */
 rt_req *rt_gw_new_request(rt_gw *g, const rt_world *w, const json_t *request, char *err,
                           size_t errlen);
+
+/* serve: the request as the server received it (everything borrowed for the call). */
+typedef struct rt_gw_in {
+    str method;            /* as received (any case) */
+    str scheme;            /* "http" or "https": context.Request.OriginalUrl's */
+    str host;              /* the Host header when valid, else the listen address */
+    str target;            /* the request target as received: "/path?query" (starts with '/') */
+    str ip;                /* the client's address */
+    const rt_hdr *headers; /* in the order received; names may repeat */
+    size_t nheaders;
+    str body; /* the request body (copied; empty: none) */
+} rt_gw_in;
+
+/* serve: rt_gw_new_request without the JSON round trip: routes in and fills the context
+ * directly from the route's configuration records (same values as rt_gw_new_request; header
+ * values that are not UTF-8 are dropped; the request id is left for the caller to set). A
+ * refused route (404 / 401) has r->failed set and its response preset. NULL with a message in
+ * err at the arena cap or for a malformed configuration date. */
+rt_req *rt_gw_new_request_in(rt_gw *g, const rt_world *w, const rt_gw_in *in, char *err,
+                             size_t errlen);
+
+struct rt_route;
+/* The compiled program of a route's scopes (a refusal: the scopes that matched). */
+const rt_program *rt_gw_program(const rt_gw *g, const struct rt_route *rt);
 
 /* An identity provider answering from a JSON map resource -> token string, or resource ->
  * {token, error, clientId} (error: the request fails with that message; clientId: the entry

@@ -5,7 +5,17 @@
 #include <string.h>
 
 #include "base/buf.h"
+#include "identity.h"
+#include "pipeline.h"
 #include "world_gw.h"
+
+/* r->gw: the shared per-request state, plus a managed identity token fetched for this request
+ * (mi_wait) and not used yet. */
+typedef struct gw_req_ext {
+    rt_gw_req base; /* first: r->gw points here */
+    const rt_backend *mi_for;
+    str mi_token; /* "Bearer ..." for mi_for (request arena) */
+} gw_req_ext;
 
 /* ---- registry state ---- */
 
@@ -119,8 +129,12 @@ int rt_gw_set_backend(rt_req *r, str id)
         return rt_fail(r, NULL, "BackendNotFound",
                        "backend '%.*s' is not defined in the configuration", STR_FMT(id)),
                -1;
-    if (!r->gw && !(r->gw = arena_alloc(&r->arena, sizeof *r->gw)))
-        return rt_fail(r, NULL, "OutOfMemory", "request memory limit reached"), -1;
+    if (!r->gw) {
+        gw_req_ext *x = arena_calloc(&r->arena, 1, sizeof *x);
+        if (!x)
+            return rt_fail(r, NULL, "OutOfMemory", "request memory limit reached"), -1;
+        r->gw = &x->base;
+    }
     r->gw->requested = b;
     r->gw->target = NULL;
     r->gw->fresh = false;
@@ -171,18 +185,113 @@ static bool cred_names(const rt_backend_credentials *c, str name)
            str_ieq(name, STR_LIT("Authorization"));
 }
 
-/* credentials.managedIdentity: the bearer token. */
+/* credentials.managedIdentity, waiting for a token the provider has to fetch (cold cache,
+ * refresh): forward-request suspends (rt_gw_prepare_call returns 1 holding the request); when
+ * the token arrives it is kept for this request and forward-request runs again (the pool
+ * member picked stays the target), or the request fails with the provider's error. */
+typedef struct mi_wait {
+    rt_wake wake;
+    rt_idp *idp;
+    rt_idp_wait *wait; /* NULL once answered or cancelled */
+    gw_req_ext *x;
+    const rt_backend *t;
+} mi_wait;
+
+static int mi_failure(rt_req *r, const rt_backend *t, str error)
+{
+    const rt_backend_credentials *c = &t->cred;
+    return rt_fail(r, NULL, "ManagedIdentityTokenFailure",
+                   "Failed to acquire a managed identity token for backend '%.*s' "
+                   "(resource '%.*s'): %.*s",
+                   STR_FMT(t->id), STR_FMT(c->mi_resource), STR_FMT(error)),
+           -1;
+}
+
+static void mi_cancel(rt_req *r, void *ud)
+{
+    mi_wait *s = ud;
+    if (!s->wait)
+        return;
+    rt_idp_cancel(s->idp, s->wait);
+    s->wait = NULL;
+    rt_req_unhold(r);
+}
+
+static void mi_arena_gone(void *ud)
+{
+    mi_wait *s = ud;
+    if (s->wait) /* released while waiting (shutdown): forget the waiter */
+        rt_idp_cancel(s->idp, s->wait);
+    s->wait = NULL;
+}
+
+static void mi_done(void *ud, const char *token, const char *error)
+{
+    mi_wait *s = ud;
+    rt_req *r = s->wake.r;
+    s->wait = NULL;
+    rt_req_unhold(r);
+    if (r->finished)
+        return;
+    rt_wake_enter(&s->wake);
+    if (r->cur->cancel == mi_cancel && r->cur->cancel_ud == s)
+        r->cur->cancel = NULL;
+    pol_status st = POL_FAIL;
+    char *v = token ? arena_sprintf(&r->arena, "Bearer %s", token) : NULL;
+    if (token && !v)
+        rt_fail(r, NULL, "OutOfMemory", "request memory limit reached");
+    else if (!token)
+        mi_failure(r, s->t, str_from(error ? error : "no token"));
+    else {
+        s->x->mi_for = s->t;
+        s->x->mi_token = str_from(v);
+        rt_trace(r, "token for backend %.*s fetched", STR_FMT(s->t->id));
+        /* forward-request again, as the pipeline runs a step */
+        r->env.budget = EXPR_STEP_BUDGET;
+        st = s->wake.step->spec->exec(r, s->wake.step->conf);
+        if (st == POL_SUSPEND)
+            return;
+    }
+    rt_wake_resume(&s->wake, st);
+}
+
+/* credentials.managedIdentity: the bearer token. Returns 0 with *out, 1 when the token is being
+ * fetched (see mi_wait), -1 after rt_fail. */
 static int mi_token(rt_req *r, const rt_backend *t, str *out)
 {
     const rt_backend_credentials *c = &t->cred;
+    gw_req_ext *x = (gw_req_ext *)r->gw;
+    if (x->mi_for == t && x->mi_token.len) {
+        *out = x->mi_token; /* fetched for this call: used once */
+        x->mi_for = NULL;
+        x->mi_token = STR_NULL;
+        return 0;
+    }
     str token = STR_NULL, error = STR_LIT("no managed identity is available");
-    rt_identity *idp = r->w->idp;
-    if (!idp || idp->get_token(idp, &r->arena, c->mi_resource, c->mi_client_id, &token, &error) < 0)
-        return rt_fail(r, NULL, "ManagedIdentityTokenFailure",
-                       "Failed to acquire a managed identity token for backend '%.*s' "
-                       "(resource '%.*s'): %.*s",
-                       STR_FMT(t->id), STR_FMT(c->mi_resource), STR_FMT(error)),
-               -1;
+    rt_identity *id = r->w->idp;
+    rt_idp *idp = rt_idp_of(id);
+    if (!idp) { /* `apimlite test`: the identity map answers at once */
+        if (!id ||
+            id->get_token(id, &r->arena, c->mi_resource, c->mi_client_id, &token, &error) < 0)
+            return mi_failure(r, t, error);
+    } else {
+        mi_wait *s = arena_calloc(&r->arena, 1, sizeof *s);
+        if (!s || arena_defer(&r->arena, mi_arena_gone, s) < 0)
+            return rt_fail(r, NULL, "OutOfMemory", "request memory limit reached"), -1;
+        *s = (mi_wait){ .idp = idp, .x = x, .t = t };
+        int rc = rt_idp_get(idp, &r->arena, c->mi_resource, c->mi_client_id, &token, &error,
+                            mi_done, s, &s->wait);
+        if (rc < 0)
+            return mi_failure(r, t, error);
+        if (rc == 0) {
+            rt_trace(r, "fetching a managed identity token for backend %.*s", STR_FMT(t->id));
+            rt_wake_init(&s->wake, r);
+            rt_req_hold(r);
+            r->cur->cancel = mi_cancel;
+            r->cur->cancel_ud = s;
+            return 1;
+        }
+    }
     char *v = arena_sprintf(&r->arena, "Bearer %.*s", STR_FMT(token));
     if (!v)
         return rt_fail(r, NULL, "OutOfMemory", "request memory limit reached"), -1;
@@ -191,7 +300,8 @@ static int mi_token(rt_req *r, const rt_backend *t, str *out)
 }
 
 /* The backend's credentials on the call: headers replace same-named ones, query parameters
- * are appended, Authorization from authorization / managedIdentity. */
+ * are appended, Authorization from authorization / managedIdentity. Returns 0, 1 (a managed
+ * identity token is being fetched: see mi_wait), or -1 after rt_fail. */
 static int add_credentials(rt_req *r, const rt_backend *t, rt_http_req *hr)
 {
     const rt_backend_credentials *c = &t->cred;
@@ -201,8 +311,11 @@ static int add_credentials(rt_req *r, const rt_backend *t, rt_http_req *hr)
     if (extra == 2 && !c->nquery && !c->has_authorization && !c->has_managed_identity)
         return 0;
     str bearer = STR_NULL;
-    if (c->has_managed_identity && mi_token(r, t, &bearer) < 0)
-        return -1;
+    if (c->has_managed_identity) {
+        int rc = mi_token(r, t, &bearer);
+        if (rc != 0)
+            return rc;
+    }
     rt_hdr *h = arena_calloc(&r->arena, hr->nheaders + extra, sizeof *h);
     if (!h)
         return rt_fail(r, NULL, "OutOfMemory", "request memory limit reached"), -1;
@@ -277,7 +390,12 @@ int rt_gw_prepare_call(rt_req *r, rt_http_req *hr)
     }
     st->fresh = false;
     hr->backend_id = t->id;
-    return add_credentials(r, t, hr);
+    int rc = add_credentials(r, t, hr);
+    if (rc > 0 && b->pool) {
+        st->target = t; /* forward-request runs again with the token: same member */
+        st->fresh = true;
+    }
+    return rc;
 }
 
 void rt_gw_call_result(rt_req *r, str backend_id, rt_tx_result res, const rt_http_resp *resp)

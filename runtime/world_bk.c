@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "runtime/backends.h"
+#include "runtime/backends_view.h"
 #include "world_impl.h"
 
 rt_backends *gw_bk_new(void)
@@ -99,4 +100,25 @@ char *gw_bk_pool_message(arena *a, str pool_id)
     char msg[512];
     rt_pool_unavailable_message(pool_id, msg, sizeof msg);
     return arena_strdup(a, msg);
+}
+
+typedef struct view_walk {
+    void (*fn)(void *ud, const rt_bk_view *v);
+    void *ud;
+} view_walk;
+
+static void view_one(void *ud, const char *id, const rt_breaker_state *st)
+{
+    view_walk *w = ud;
+    rt_bk_view v = { id, st->open, st->open ? st->open_until_ms : 0, st->trips };
+    w->fn(w->ud, &v);
+}
+
+void rt_bk_view_each(rt_backends *bk, int64_t now_ms, void (*fn)(void *ud, const rt_bk_view *v),
+                     void *ud)
+{
+    if (!bk)
+        return;
+    view_walk w = { fn, ud };
+    rt_backends_each(bk, now_ms, view_one, &w);
 }

@@ -5,7 +5,8 @@
 #include <stddef.h>
 
 #include "limits.h"      /* limits: token limits (tokenlimit.c) */
-#include "observe_pol.h" /* observe: token metrics, semantic cache */
+#include "observe_pol.h" /* observe: token metrics */
+#include "semcache.h"    /* sem: semantic cache, content safety (semcache.c, safety.c) */
 
 /* <azure-openai-token-limit | llm-token-limit counter-key="k" tokens-per-minute="n"
  *   token-quota="n" token-quota-period="Hourly|..." estimate-prompt-tokens="bool" .../>
@@ -82,13 +83,14 @@ static const pol_attr semantic_cache_store_attrs[] = {
 };
 
 /* <llm-content-safety backend-id="b" shield-prompt="bool" enforce-on-completions="bool">
+ *   (enforce-on-completions="true" is not executed: see safety.c)
  *   <categories output-type="FourSeverityLevels|EightSeverityLevels">
  *     <category name="Hate|SelfHarm|Sexual|Violence" threshold="0..7"/>+ </categories>?
  *   <blocklists><id>list</id>+</blocklists>? </llm-content-safety> */
 static const pol_attr content_safety_attrs[] = {
     { "backend-id", POL_T_STR, POL_REQUIRED | POL_EXPR, NULL, NULL },
     { "shield-prompt", POL_T_BOOL, POL_EXPR, "false", NULL },
-    { "enforce-on-completions", POL_T_BOOL, POL_EXPR, "false", NULL },
+    { "enforce-on-completions", POL_T_BOOL, POL_EXPR | POL_UNSUPPORTED, "false", NULL },
     { 0 },
 };
 static const char *const output_types[] = { "FourSeverityLevels", "EightSeverityLevels", NULL };
@@ -158,28 +160,42 @@ const pol_spec rt_policies_ai[] = {
       .attrs = semantic_cache_lookup_attrs,
       .content = POL_C_CHILDREN,
       .children = semantic_cache_lookup_children,
-      .flags = POL_ONCE },
+      .flags = POL_ONCE,
+      .conf_size = sizeof(rt_sem_lookup_conf),
+      .parse = rt_sem_lookup_parse,
+      .exec = rt_sem_lookup_exec },
     { .name = "llm-semantic-cache-lookup",
       .sections = POL_SEC_INBOUND,
       .attrs = semantic_cache_lookup_attrs,
       .content = POL_C_CHILDREN,
       .children = semantic_cache_lookup_children,
-      .flags = POL_ONCE },
+      .flags = POL_ONCE,
+      .conf_size = sizeof(rt_sem_lookup_conf),
+      .parse = rt_sem_lookup_parse,
+      .exec = rt_sem_lookup_exec },
     { .name = "azure-openai-semantic-cache-store",
       .sections = POL_SEC_OUTBOUND,
       .attrs = semantic_cache_store_attrs,
       .content = POL_C_EMPTY,
-      .flags = POL_ONCE },
+      .flags = POL_ONCE,
+      .conf_size = sizeof(rt_sem_store_conf),
+      .parse = rt_sem_store_parse,
+      .exec = rt_sem_store_exec },
     { .name = "llm-semantic-cache-store",
       .sections = POL_SEC_OUTBOUND,
       .attrs = semantic_cache_store_attrs,
       .content = POL_C_EMPTY,
-      .flags = POL_ONCE },
+      .flags = POL_ONCE,
+      .conf_size = sizeof(rt_sem_store_conf),
+      .parse = rt_sem_store_parse,
+      .exec = rt_sem_store_exec },
     { .name = "llm-content-safety",
       .sections = POL_SEC_INBOUND,
       .attrs = content_safety_attrs,
       .content = POL_C_CHILDREN,
       .children = content_safety_children,
-      .flags = POL_UNSUPPORTED_SPEC },
+      .conf_size = sizeof(rt_safety_conf),
+      .parse = rt_safety_parse,
+      .exec = rt_safety_exec },
     { 0 },
 };

@@ -47,9 +47,14 @@ static void emit(rt_req *r, const tm_state *s, const char *what, const char *pro
 {
     if (v < 0)
         return;
-    const char *name = arena_sprintf(&r->arena, "apim_%s_%s", s->c->llm ? "llm" : "openai", prom);
-    if (!name)
+    /* "apim_openai_total_tokens": built by hand, three times per request */
+    char name[64];
+    const char *fam = s->c->llm ? "apim_llm_" : "apim_openai_";
+    size_t nf = strlen(fam), np = strlen(prom);
+    if (nf + np >= sizeof name)
         return;
+    memcpy(name, fam, nf);
+    memcpy(name + nf, prom, np + 1);
     int rc = rt_observe_emit(rt_observe_of(r->w), name, RT_METRIC_COUNTER, str_from(what), s->c->ns,
                              s->dims, s->c->dims.n, (double)v);
     if (rt_tracing(r))
@@ -72,8 +77,11 @@ static void at_end(rt_req *r, void *ud)
             u.prompt = s->prompt_estimate;
             u.total = u.completion + (u.prompt > 0 ? u.prompt : 0);
         }
-    } else if (rt_tokens_usage_from_body(body.ptr, body.len, &u) < 0) {
-        return;
+    } else {
+        rt_body_peek pk = rt_req_peek(r, body);
+        if (!pk.has_usage)
+            return;
+        u = pk.usage;
     }
     const rt_step *step = r->step;
     r->step = NULL;
@@ -90,20 +98,20 @@ static void estimate_prompt(rt_req *r, tm_state *s)
     const expr_body *b = r->ctx->request.body;
     if (!b || !b->bytes.len)
         return;
-    json_t *j = json_loadb(b->bytes.ptr, b->bytes.len, 0, NULL);
-    if (!j)
+    rt_body_peek pk = rt_req_peek(r, b->bytes);
+    if (!pk.json)
         return;
-    const char *model = json_string_value(json_object_get(j, "model"));
-    if (model)
-        s->enc = rt_tokens_encoding_for_model(model, strlen(model));
-    if (json_is_true(json_object_get(j, "stream"))) {
+    if (pk.model.ptr)
+        s->enc = rt_tokens_encoding_for_model(pk.model.ptr, pk.model.len);
+    if (pk.stream) {
+        const json_t *j = rt_req_json(r, b->bytes);
+        const char *model = json_string_value(json_object_get(j, "model"));
         str path = r->ctx->request.original_url->path;
         rt_tokens_count cnt;
-        if (rt_tokens_prompt(tokens_of(r), rt_tokens_api_from_path(path.ptr, path.len), j, model,
-                             &cnt) == 0)
+        if (j && rt_tokens_prompt(tokens_of(r), rt_tokens_api_from_path(path.ptr, path.len), j,
+                                  model, &cnt) == 0)
             s->prompt_estimate = cnt.tokens;
     }
-    json_decref(j);
 }
 
 pol_status rt_pol_token_metric_exec(rt_req *r, const void *conf)

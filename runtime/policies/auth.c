@@ -6,6 +6,7 @@
 
 #include "../identity.h"
 #include "auth_access.h"
+#include "auth_mi.h"
 #include "common.h"
 
 /* <authentication-basic username="u" password="p"/> */
@@ -99,8 +100,8 @@ static pol_status mi_apply(rt_req *r, const managed_identity_conf *c, xv_dict *d
     return POL_NEXT;
 }
 
-/* Synchronous (the test map; send-request's child element): an rt_idp provider answers from
- * its cache only here (identity.h). */
+/* Synchronous (the test map): an rt_idp provider answers from its cache only here
+ * (identity.h); the gateway goes through mi_get, which waits for a token being fetched. */
 pol_status rt_pol_managed_identity_to(rt_req *r, const void *conf, xv_dict *d)
 {
     const managed_identity_conf *c = conf;
@@ -123,6 +124,9 @@ typedef struct mi_wait {
     rt_wake wake;
     const managed_identity_conf *c;
     str resource;
+    xv_dict *d; /* where the token goes */
+    rt_mi_then then;
+    void *then_ud;
     rt_idp *idp;
     rt_idp_wait *wait; /* NULL once answered or cancelled */
 } mi_wait;
@@ -159,40 +163,61 @@ static void mi_done(void *ud, const char *token, const char *error)
     if (r->finished)
         return;
     rt_wake_enter(&s->wake);
+    if (r->cur->cancel == mi_cancel && r->cur->cancel_ud == s)
+        r->cur->cancel = NULL;
     str t = token ? arena_str(&r->arena, str_from(token)) : STR_NULL;
     str e = error ? arena_str(&r->arena, str_from(error)) : STR_NULL;
     if (token && !t.ptr) {
         e = STR_LIT("request memory limit reached");
         token = NULL;
     }
-    pol_status st = mi_apply(r, s->c, r->ctx->request.headers, s->resource, token ? 0 : -1, t,
-                             e.ptr ? e : STR_LIT("no token"));
-    rt_wake_resume(&s->wake, st);
+    pol_status st =
+        mi_apply(r, s->c, s->d, s->resource, token ? 0 : -1, t, e.ptr ? e : STR_LIT("no token"));
+    if (s->then) {
+        r->env.budget = EXPR_STEP_BUDGET; /* the continuation is the rest of the policy */
+        st = s->then(r, s->then_ud, st);
+    }
+    if (st != POL_SUSPEND)
+        rt_wake_resume(&s->wake, st);
 }
 
-static pol_status managed_identity_exec(rt_req *r, const void *conf)
+/* Gets the token for conf into d, waiting for it when the provider has to fetch it. */
+static pol_status mi_get(rt_req *r, const managed_identity_conf *c, xv_dict *d, rt_mi_then then,
+                         void *then_ud)
 {
     rt_idp *idp = rt_idp_of(r->w->idp);
     if (!idp)
-        return rt_pol_managed_identity_to(r, conf, r->ctx->request.headers);
-    const managed_identity_conf *c = conf;
+        return rt_pol_managed_identity_to(r, c, d);
     str resource, token = STR_NULL, error = STR_NULL;
     if (mi_resource(r, c, &resource) < 0)
         return POL_FAIL;
     mi_wait *s = arena_alloc(&r->arena, sizeof *s);
     if (!s || arena_defer(&r->arena, mi_arena_gone, s) < 0)
         return rt_fail(r, NULL, "OutOfMemory", "request memory limit reached");
-    *s = (mi_wait){ .c = c, .resource = resource, .idp = idp };
+    *s = (mi_wait){
+        .c = c, .resource = resource, .d = d, .then = then, .then_ud = then_ud, .idp = idp
+    };
     int rc =
         rt_idp_get(idp, &r->arena, resource, c->client_id, &token, &error, mi_done, s, &s->wait);
     if (rc != 0)
-        return mi_apply(r, c, r->ctx->request.headers, resource, rc > 0 ? 0 : -1, token, error);
+        return mi_apply(r, c, d, resource, rc > 0 ? 0 : -1, token, error);
     rt_trace(r, "fetching a token for %.*s", STR_FMT(resource));
     rt_wake_init(&s->wake, r);
     rt_req_hold(r);
     r->cur->cancel = mi_cancel;
     r->cur->cancel_ud = s;
     return POL_SUSPEND;
+}
+
+pol_status rt_pol_managed_identity_async(rt_req *r, const void *conf, xv_dict *d, rt_mi_then then,
+                                         void *ud)
+{
+    return mi_get(r, conf, d, then, ud);
+}
+
+static pol_status managed_identity_exec(rt_req *r, const void *conf)
+{
+    return mi_get(r, conf, r->ctx->request.headers, NULL, NULL);
 }
 
 /* <get-authorization-context provider-id="p" authorization-id="a" context-variable-name="v"

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "../errors.h"
+#include "auth_mi.h"
 #include "common.h"
 
 /* <forward-request timeout="s" | timeout-ms="ms" continue-timeout="s" http-version="1|2|2or1"
@@ -412,10 +413,7 @@ static bool wants_stream(rt_req *r, const forward_request_conf *c)
     str b = rt_body_bytes(r->ctx->request.body);
     if (!b.len || b.len > ((size_t)1 << 20))
         return false;
-    json_t *j = json_loadb(b.ptr, b.len, 0, NULL);
-    bool stream = json_is_true(json_object_get(j, "stream"));
-    json_decref(j);
-    return stream;
+    return rt_req_peek(r, b).stream; /* read once per request, without a JSON tree */
 }
 
 static void forward_done(void *ud, rt_tx_result res, const rt_http_resp *resp, const char *msg)
@@ -530,9 +528,16 @@ static pol_status forward_request_exec(rt_req *r, const void *conf)
     hr.timeout_ms = timeout;
     hr.backend_id = r->backend_id;
     hr.origin = "forward-request";
-    /* world: pool member, circuit breaker, backend credentials */
-    if (r->w->prepare_call && r->w->prepare_call(r, &hr) < 0)
+    /* world: pool member, circuit breaker, backend credentials. A credential being fetched
+     * (a managed identity token on a cold cache): the hook holds the request and returns 1 (a
+     * wrapper may flatten that to 0: the hold tells too); it runs forward-request again once
+     * the token is there, or fails the request. */
+    int held = r->pending;
+    int prc = r->w->prepare_call ? r->w->prepare_call(r, &hr) : 0;
+    if (prc < 0)
         return POL_FAIL;
+    if (prc > 0 || r->pending > held)
+        return POL_SUSPEND;
     cs->backend_id = hr.backend_id;
     if (wants_stream(r, c)) {
         cs->stream.on_headers = on_stream_headers;
@@ -642,6 +647,49 @@ static void send_done(void *ud, rt_tx_result res, const rt_http_resp *resp, cons
     rt_wake_resume(&cs->wake, st);
 }
 
+/* What send-request sends once its managed identity token is there. */
+typedef struct send_pending {
+    const send_request_conf *c;
+    xv_dict *h;
+    expr_body *body;
+    str method, url;
+    int64_t timeout;
+} send_pending;
+
+static pol_status send_start(rt_req *r, const send_pending *p)
+{
+    const send_request_conf *c = p->c;
+    call_state *cs = arena_alloc(&r->arena, sizeof *cs);
+    rt_http_req hr = { 0 };
+    if (!cs || rt_hdr_lines(r, p->h, (rt_hdr **)&hr.headers, &hr.nheaders) < 0)
+        return rt_fail(r, NULL, "OutOfMemory", "request memory limit reached");
+    rt_wake_init(&cs->wake, r);
+    cs->var = arena_strndup(&r->arena, c->var.ptr, c->var.len);
+    cs->ignore_error = c->ignore_error;
+    cs->one_way = c->one_way;
+    cs->timeout_ms = p->timeout;
+    hr.method = p->method;
+    hr.url = p->url;
+    hr.body = rt_body_bytes(p->body);
+    hr.timeout_ms = p->timeout;
+    hr.origin = c->one_way ? "send-one-way-request" : "send-request";
+    rt_trace(r, "%.*s %.*s", STR_FMT(p->method), STR_FMT(p->url));
+    pol_status st = send_call(r, cs, &hr, send_done);
+    if (st != POL_SUSPEND)
+        return st;
+    if (c->one_way)
+        return POL_NEXT;
+    r->cur->cancel = cancel_call;
+    r->cur->cancel_ud = cs;
+    return POL_SUSPEND;
+}
+
+/* <authentication-managed-identity> answered after a wait (auth_mi.h). */
+static pol_status send_after_token(rt_req *r, void *ud, pol_status st)
+{
+    return st == POL_NEXT ? send_start(r, ud) : st;
+}
+
 static pol_status send_request_exec(rt_req *r, const void *conf)
 {
     const send_request_conf *c = conf;
@@ -677,34 +725,22 @@ static pol_status send_request_exec(rt_req *r, const void *conf)
     }
     if (c->body && rt_pol_set_body_to(r, c->body, &body, h) != POL_NEXT)
         return POL_FAIL;
-    if (c->mi && rt_pol_managed_identity_to(r, c->mi, h) != POL_NEXT)
-        return POL_FAIL;
     url = str_trim(url.ptr ? url : STR_LIT(""));
     if (!url.len)
         return rt_fail(r, NULL, "ExpressionValueEvaluationFailure", "the URL is empty");
-    call_state *cs = arena_alloc(&r->arena, sizeof *cs);
-    rt_http_req hr = { 0 };
-    if (!cs || rt_hdr_lines(r, h, (rt_hdr **)&hr.headers, &hr.nheaders) < 0)
+    send_pending *p = arena_alloc(&r->arena, sizeof *p);
+    if (!p)
         return rt_fail(r, NULL, "OutOfMemory", "request memory limit reached");
-    rt_wake_init(&cs->wake, r);
-    cs->var = arena_strndup(&r->arena, c->var.ptr, c->var.len);
-    cs->ignore_error = c->ignore_error;
-    cs->one_way = c->one_way;
-    cs->timeout_ms = timeout;
-    hr.method = method;
-    hr.url = url;
-    hr.body = rt_body_bytes(body);
-    hr.timeout_ms = timeout;
-    hr.origin = c->one_way ? "send-one-way-request" : "send-request";
-    rt_trace(r, "%.*s %.*s", STR_FMT(method), STR_FMT(url));
-    pol_status st = send_call(r, cs, &hr, send_done);
-    if (st != POL_SUSPEND)
-        return st;
-    if (c->one_way)
-        return POL_NEXT;
-    r->cur->cancel = cancel_call;
-    r->cur->cancel_ud = cs;
-    return POL_SUSPEND;
+    *p = (send_pending){
+        .c = c, .h = h, .body = body, .method = method, .url = url, .timeout = timeout
+    };
+    if (c->mi) {
+        /* a token not cached yet is waited for: the call starts in send_after_token */
+        pol_status st = rt_pol_managed_identity_async(r, c->mi, h, send_after_token, p);
+        if (st != POL_NEXT)
+            return st;
+    }
+    return send_start(r, p);
 }
 
 const pol_spec rt_policies_http[] = {

@@ -46,6 +46,7 @@ typedef struct tl_run {
     bool charged;
     int64_t consumed;                       /* tokens charged */
     int64_t tpm_remaining, quota_remaining; /* -1: no such limit */
+    int64_t tpm_checked, quota_checked;     /* remaining when the check admitted the request */
 } tl_run;
 
 static atomic_flag approx_noted = ATOMIC_FLAG_INIT;
@@ -59,23 +60,11 @@ static void note_approximation(rt_req *r)
                         "configuration); token counts are approximated\n");
 }
 
-static void json_free_cb(void *p)
-{
-    json_decref(p);
-}
-
-/* The request body as JSON (NULL when it is not JSON); owned by the request arena. */
-static json_t *request_json(rt_req *r)
+/* The request body as JSON (NULL when it is not JSON); parsed once per request, borrowed. */
+static const json_t *request_json(rt_req *r)
 {
     const expr_body *b = r->ctx->request.body;
-    if (!b || !b->bytes.len)
-        return NULL;
-    json_t *j = json_loadb(b->bytes.ptr, b->bytes.len, 0, NULL);
-    if (j && arena_defer(&r->arena, json_free_cb, j) < 0) {
-        json_decref(j);
-        return NULL;
-    }
-    return j;
+    return b ? rt_req_json(r, b->bytes) : NULL;
 }
 
 /* The Azure deployment name of ".../deployments/{name}/...", else an empty slice. */
@@ -144,7 +133,9 @@ static int64_t response_tokens(rt_req *r, tl_run *run)
         /* streamed: the prompt is always estimated, the completion counted from the deltas */
         return run->prompt + (u.completion > 0 ? u.completion : 0);
     }
-    if (rt_tokens_usage_from_body(bytes.ptr ? bytes.ptr : "", bytes.len, &u) == 0) {
+    rt_body_peek pk = rt_req_peek(r, bytes);
+    if (pk.has_usage) {
+        u = pk.usage;
         if (u.total >= 0)
             return u.total;
         return (u.prompt > 0 ? u.prompt : 0) + (u.completion > 0 ? u.completion : 0);
@@ -159,6 +150,12 @@ static void set_remaining_vars(rt_req *r, const tl_run *run)
         rt_lim_set_var(r, c->remaining_var, run->tpm_remaining);
     if (run->quota_remaining >= 0)
         rt_lim_set_var(r, c->remaining_quota_var, run->quota_remaining);
+}
+
+/* v tokens left less take (-1: no such limit). */
+static int64_t left_after(int64_t v, int64_t take)
+{
+    return v < 0 ? -1 : v > take ? v - take : 0;
 }
 
 /* Charges the response's tokens (once). */
@@ -183,9 +180,14 @@ static void tl_charge(rt_req *r, tl_run *run)
                                     .period = run->period,
                                     .take = first ? run->consumed : 0 } };
     rt_counter_result res;
-    if (rt_lim_exec_late(r, &op, &res) == 0) {
+    int rc = rt_lim_exec_late(r, &op, &res);
+    if (rc == 0) {
         run->tpm_remaining = res.token.tpm_remaining;
         run->quota_remaining = res.token.quota_remaining;
+    } else if (rc > 0) {
+        /* a networked store (Redis) answers later: what the check saw, less these tokens */
+        run->tpm_remaining = left_after(run->tpm_checked, op.token.take);
+        run->quota_remaining = left_after(run->quota_checked, op.token.take);
     }
     rt_lim_set_var(r, run->c->consumed_var, run->consumed);
     set_remaining_vars(r, run);
@@ -219,8 +221,8 @@ static pol_status tl_checked(rt_req *r, const rt_counter_result *res, void *ud)
 {
     tl_run *run = ud;
     const rt_token_limit_conf *c = run->c;
-    run->tpm_remaining = res->token.tpm_remaining;
-    run->quota_remaining = res->token.quota_remaining;
+    run->tpm_remaining = run->tpm_checked = res->token.tpm_remaining;
+    run->quota_remaining = run->quota_checked = res->token.quota_remaining;
     if (!res->admitted) {
         char msg[160];
         int64_t secs;
@@ -294,11 +296,11 @@ pol_status rt_token_limit_exec(rt_req *r, const void *conf)
                            STR_FMT(period));
         run->period = (rt_token_period)p;
     }
-    json_t *body = request_json(r);
-    run->stream = body && json_is_true(json_object_get(body, "stream"));
+    const expr_body *rb = r->ctx->request.body;
+    run->stream = rb && rt_req_peek(r, rb->bytes).stream;
     run->enc = RT_TOK_AUTO;
     if (c->estimate || run->stream) /* streamed prompts are always estimated [doc] */
-        estimate_prompt(r, run, body);
+        estimate_prompt(r, run, request_json(r));
     int64_t need = c->estimate ? run->prompt : 0;
     rt_counter_op op = { .kind = RT_COUNTER_TOKEN,
                          .key = run->key,

@@ -222,6 +222,33 @@ static void test_bad_files(void **state)
         assert_int_equal(rt_counter_load(s, path, T0, err, sizeof err), -1);
         assert_true(strlen(err) > 0);
     }
+    /* a truncated file: where and what, and how to proceed */
+    write_file("{\"version\": 1, \"quota\": [{\"key\": \"k\", \"windowSt");
+    assert_int_equal(rt_counter_load(s, path, T0, err, sizeof err), -1);
+    assert_non_null(strstr(err, ":1:"));
+    assert_non_null(strstr(err, "error: the counter state file is damaged"));
+    assert_non_null(strstr(err, "move it away"));
+    /* the damaged file is not overwritten: silently when there is nothing to save */
+    assert_int_equal(rt_counter_save(s, path, T0, err, sizeof err), 0);
+    FILE *f = fopen(path, "r");
+    char back[128] = "";
+    assert_non_null(f);
+    assert_non_null(fgets(back, sizeof back, f));
+    fclose(f);
+    assert_string_equal(back, "{\"version\": 1, \"quota\": [{\"key\": \"k\", \"windowSt");
+    rt_counter_store *s2 = rt_counter_mem_new(0);
+    assert_int_equal(rt_counter_load(s2, path, T0, err, sizeof err), -1);
+    quota(s2, STR_LIT("taken"), 10, 0, 1, T0);
+    assert_int_equal(rt_counter_save(s2, path, T0, err, sizeof err), -1);
+    assert_non_null(strstr(err, "not saving"));
+    rt_counter_store_free(s2);
+    /* an empty file is an empty state */
+    write_file("");
+    assert_int_equal(rt_counter_load(s, path, T0, err, sizeof err), 0);
+    assert_int_equal(rt_counter_mem_sweep(s, T0), 0);
+    /* a directory is not a state file */
+    assert_int_equal(rt_counter_load(s, dir, T0, err, sizeof err), -1);
+    assert_non_null(strstr(err, "not a regular file"));
     write_file("{\"version\": 1, \"quota\": [{\"key\": \"good\", \"windowStart\": null, "
                "\"windowEnd\": null, \"calls\": 4, \"bytes\": 0}, {\"key\": 5}]}");
     assert_int_equal(rt_counter_load(s, path, T0, err, sizeof err), -1);

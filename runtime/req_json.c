@@ -1,0 +1,468 @@
+/* JSON bodies on the request path (req.h): rt_req_json parses a body once per request, and
+ * rt_req_peek reads the few members the gateway itself needs (stream, model, usage) with a
+ * validating scanner instead of a tree. The scanner is stricter than jansson: whatever it is
+ * not sure about (escapes in the members it reads, long numbers, deep nesting, a duplicate of
+ * a member it reads, usage under "response") is answered from rt_req_json's tree, so both
+ * always agree with jansson's json_loadb(flags 0). */
+#include <string.h>
+
+#include "req.h"
+#include "tokens.h"
+
+/* ---- parsed bodies (rt_req_json) ---- */
+
+#define JSON_MEMO_SLOTS 4
+
+typedef struct memo_slot {
+    const char *ptr; /* the bytes (arena bytes are not freed while r lives) */
+    size_t len;
+    uint64_t hash; /* of the bytes: a body rewritten in place is read again */
+    json_t *j;     /* rt_req_json: NULL when not JSON or not parsed yet */
+    bool parsed;   /* j is the parse of the bytes */
+    bool peeked;   /* peek is set */
+    rt_body_peek peek;
+} memo_slot;
+
+typedef struct rt_json_memo {
+    memo_slot slot[JSON_MEMO_SLOTS];
+    size_t n, next; /* slots used; the one replaced next when all are used */
+} rt_json_memo;
+
+static uint64_t bytes_hash(str s)
+{
+    uint64_t h = 1469598103934665603ULL; /* FNV-1a, 8 bytes at a time */
+    size_t i = 0;
+    for (; i + 8 <= s.len; i += 8) {
+        uint64_t w;
+        memcpy(&w, s.ptr + i, 8);
+        h = (h ^ w) * 1099511628211ULL;
+    }
+    for (; i < s.len; i++)
+        h = (h ^ (unsigned char)s.ptr[i]) * 1099511628211ULL;
+    return h;
+}
+
+static void json_memo_decref(void *j)
+{
+    json_decref(j);
+}
+
+/* The slot of bytes (a fresh one when they were not seen); NULL at the arena cap. */
+static memo_slot *memo_of(rt_req *r, str bytes)
+{
+    rt_json_memo *m = r->json_memo;
+    if (!m) {
+        m = r->json_memo = arena_calloc(&r->arena, 1, sizeof *m);
+        if (!m)
+            return NULL;
+    }
+    uint64_t h = bytes_hash(bytes);
+    for (size_t i = 0; i < m->n; i++) {
+        memo_slot *s = &m->slot[i];
+        if (s->ptr == bytes.ptr && s->len == bytes.len && s->hash == h)
+            return s;
+    }
+    size_t k = m->n < JSON_MEMO_SLOTS ? m->n++ : m->next++ % JSON_MEMO_SLOTS;
+    m->slot[k] = (memo_slot){ .ptr = bytes.ptr, .len = bytes.len, .hash = h };
+    return &m->slot[k];
+}
+
+const json_t *rt_req_json(rt_req *r, str bytes)
+{
+    if (!bytes.len)
+        return NULL;
+    memo_slot *s = memo_of(r, bytes);
+    if (!s)
+        return NULL;
+    if (!s->parsed) {
+        json_t *j = json_loadb(bytes.ptr, bytes.len, 0, NULL);
+        if (j && arena_defer(&r->arena, json_memo_decref, j) < 0) {
+            json_decref(j);
+            return NULL; /* not remembered: the next call tries again */
+        }
+        s->j = j;
+        s->parsed = true;
+    }
+    return s->j;
+}
+
+/* ---- the scanner ---- */
+
+#define PEEK_MAX_DEPTH 64
+
+typedef struct scan {
+    const char *p, *end;
+    int depth;
+    bool bail; /* not sure: ask jansson */
+    rt_body_peek *out;
+    bool seen_stream, seen_model, seen_usage, seen_response;
+    bool usage_object; /* top-level "usage" is an object */
+    bool seen_field[5], field_int[5];
+    int64_t field[5]; /* usage_keys[i] when an integer */
+} scan;
+
+/* Not sure: the caller answers from jansson's tree. */
+static int bail(scan *s)
+{
+    s->bail = true;
+    return 0;
+}
+
+static int hex4(const char *p, const char *end, unsigned *out)
+{
+    unsigned v = 0;
+    if (end - p < 4)
+        return -1;
+    for (int i = 0; i < 4; i++) {
+        char c = p[i];
+        unsigned d = c >= '0' && c <= '9'   ? (unsigned)(c - '0')
+                     : c >= 'a' && c <= 'f' ? (unsigned)(c - 'a' + 10)
+                     : c >= 'A' && c <= 'F' ? (unsigned)(c - 'A' + 10)
+                                            : 16u;
+        if (d > 15)
+            return -1;
+        v = v * 16 + d;
+    }
+    *out = v;
+    return 0;
+}
+
+static const char *const usage_keys[5] = { "prompt_tokens", "input_tokens", "completion_tokens",
+                                           "output_tokens", "total_tokens" };
+
+static void skip_ws(scan *s)
+{
+    while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r'))
+        s->p++;
+}
+
+/* A string at s->p ('"'); *raw gets its bytes when it has no escapes, else *escaped is set.
+ * Returns 0, or -1 on invalid JSON. */
+static int scan_string(scan *s, str *raw, bool *escaped)
+{
+    const char *start = ++s->p;
+    *escaped = false;
+    bool ascii = true;
+    while (s->p < s->end) {
+        unsigned char c = (unsigned char)*s->p;
+        if (c == '"') {
+            str v = str_make(start, (size_t)(s->p - start));
+            s->p++;
+            if (!ascii && !rt_utf8_valid(v))
+                return -1;
+            *raw = v;
+            return 0;
+        }
+        if (c < 0x20)
+            return -1;
+        if (c >= 0x80)
+            ascii = false;
+        if (c == '\\') {
+            *escaped = true;
+            if (++s->p >= s->end)
+                return -1;
+            char e = *s->p;
+            if (e == 'u') {
+                /* jansson's rules: no \u0000, surrogates only as a high + low pair */
+                unsigned u, lo;
+                if (hex4(s->p + 1, s->end, &u) < 0 || u == 0 || (u >= 0xDC00 && u <= 0xDFFF))
+                    return -1;
+                s->p += 4;
+                if (u >= 0xD800 && u <= 0xDBFF) {
+                    if (s->end - s->p < 3 || s->p[1] != '\\' || s->p[2] != 'u' ||
+                        hex4(s->p + 3, s->end, &lo) < 0 || lo < 0xDC00 || lo > 0xDFFF)
+                        return -1;
+                    s->p += 6;
+                }
+            } else if (!e || !strchr("\"\\/bfnrt", e)) {
+                return -1;
+            }
+        }
+        s->p++;
+    }
+    return -1;
+}
+
+/* A number; *ival and *is_int say whether it is a plain integer (at most 18 digits). */
+static int scan_number(scan *s, int64_t *ival, bool *is_int)
+{
+    const char *p = s->p;
+    bool neg = false;
+    if (p < s->end && *p == '-')
+        neg = true, p++;
+    if (p >= s->end || *p < '0' || *p > '9')
+        return -1;
+    const char *digits = p;
+    if (*p == '0')
+        p++;
+    else {
+        while (p < s->end && *p >= '0' && *p <= '9')
+            p++;
+    }
+    size_t nd = (size_t)(p - digits);
+    bool frac = false, exp = false;
+    if (p < s->end && *p == '.') {
+        frac = true;
+        if (++p >= s->end || *p < '0' || *p > '9')
+            return -1;
+        while (p < s->end && *p >= '0' && *p <= '9')
+            p++;
+    }
+    if (p < s->end && (*p == 'e' || *p == 'E')) {
+        exp = true;
+        p++;
+        if (p < s->end && (*p == '+' || *p == '-'))
+            p++;
+        const char *ed = p;
+        while (p < s->end && *p >= '0' && *p <= '9')
+            p++;
+        if (p == ed)
+            return -1;
+        if (p - ed > 2)
+            s->bail = true; /* may overflow a double: jansson's error */
+    }
+    if (nd > 18)
+        s->bail = true; /* may overflow: jansson's "too big integer" / real overflow */
+    *is_int = !frac && !exp;
+    int64_t v = 0;
+    for (const char *d = digits; d < digits + nd && nd <= 18; d++)
+        v = v * 10 + (*d - '0');
+    *ival = neg ? -v : v;
+    s->p = p;
+    return 0;
+}
+
+static int scan_value(scan *s, int ctx);
+
+/* Which member a key is, for the object of context ctx (0 top, 1 usage, 2 other). */
+enum { CTX_TOP, CTX_USAGE, CTX_OTHER };
+
+static int scan_object(scan *s, int ctx)
+{
+    s->p++; /* '{' */
+    skip_ws(s);
+    if (s->p < s->end && *s->p == '}') {
+        s->p++;
+        return 0;
+    }
+    for (;;) {
+        skip_ws(s);
+        if (s->p >= s->end || *s->p != '"')
+            return -1;
+        str key;
+        bool esc;
+        if (scan_string(s, &key, &esc) < 0)
+            return -1;
+        if (s->bail)
+            return 0;
+        skip_ws(s);
+        if (s->p >= s->end || *s->p != ':')
+            return -1;
+        s->p++;
+        skip_ws(s);
+        if (s->p >= s->end)
+            return -1;
+        if (esc && ctx != CTX_OTHER)
+            return bail(s); /* an escaped key may spell a member read below */
+        rt_body_peek *o = s->out;
+        char c = *s->p;
+        if (ctx == CTX_TOP && str_eq(key, STR_LIT("stream"))) {
+            if (s->seen_stream)
+                return bail(s);
+            s->seen_stream = true;
+            o->stream = s->end - s->p >= 4 && !memcmp(s->p, "true", 4);
+        } else if (ctx == CTX_TOP && str_eq(key, STR_LIT("model"))) {
+            if (s->seen_model)
+                return bail(s);
+            s->seen_model = true;
+            if (c == '"') {
+                str v;
+                bool vesc;
+                if (scan_string(s, &v, &vesc) < 0)
+                    return -1;
+                if (vesc)
+                    return bail(s);
+                o->model = v;
+                goto next;
+            }
+        } else if (ctx == CTX_TOP && str_eq(key, STR_LIT("usage"))) {
+            if (s->seen_usage)
+                return bail(s);
+            s->seen_usage = true;
+            if (c == '{') {
+                if (scan_object(s, CTX_USAGE) < 0)
+                    return -1;
+                s->usage_object = true;
+                goto next;
+            }
+        } else if (ctx == CTX_TOP && str_eq(key, STR_LIT("response"))) {
+            s->seen_response = true; /* usage may be under it: answered from the tree */
+        } else if (ctx == CTX_USAGE) {
+            for (int i = 0; i < 5; i++) {
+                if (!str_eq(key, str_from(usage_keys[i])))
+                    continue;
+                if (s->seen_field[i])
+                    return bail(s);
+                s->seen_field[i] = true;
+                if (c == '-' || (c >= '0' && c <= '9')) {
+                    int64_t v;
+                    bool is_int;
+                    if (scan_number(s, &v, &is_int) < 0)
+                        return -1;
+                    s->field[i] = v;
+                    s->field_int[i] = is_int;
+                    goto next;
+                }
+            }
+        }
+        if (scan_value(s, CTX_OTHER) < 0)
+            return -1;
+    next:
+        if (s->bail)
+            return 0;
+        skip_ws(s);
+        if (s->p >= s->end)
+            return -1;
+        if (*s->p == '}') {
+            s->p++;
+            return 0;
+        }
+        if (*s->p != ',')
+            return -1;
+        s->p++;
+    }
+}
+
+static int scan_array(scan *s)
+{
+    s->p++; /* '[' */
+    skip_ws(s);
+    if (s->p < s->end && *s->p == ']') {
+        s->p++;
+        return 0;
+    }
+    for (;;) {
+        skip_ws(s);
+        if (scan_value(s, CTX_OTHER) < 0)
+            return -1;
+        if (s->bail)
+            return 0;
+        skip_ws(s);
+        if (s->p >= s->end)
+            return -1;
+        if (*s->p == ']') {
+            s->p++;
+            return 0;
+        }
+        if (*s->p != ',')
+            return -1;
+        s->p++;
+    }
+}
+
+static int scan_value(scan *s, int ctx)
+{
+    if (s->p >= s->end)
+        return -1;
+    if (++s->depth > PEEK_MAX_DEPTH)
+        return bail(s);
+    int rc = 0;
+    str v;
+    bool esc;
+    int64_t iv;
+    bool is_int;
+    switch (*s->p) {
+    case '{':
+        rc = scan_object(s, ctx);
+        break;
+    case '[':
+        rc = scan_array(s);
+        break;
+    case '"':
+        rc = scan_string(s, &v, &esc);
+        break;
+    case 't':
+    case 'f':
+    case 'n': {
+        const char *w = *s->p == 't' ? "true" : *s->p == 'f' ? "false" : "null";
+        size_t n = strlen(w);
+        if ((size_t)(s->end - s->p) < n || memcmp(s->p, w, n))
+            return -1;
+        s->p += n;
+        break;
+    }
+    default:
+        rc = scan_number(s, &iv, &is_int);
+    }
+    s->depth--;
+    return rc;
+}
+
+/* The peek from the tree (rt_tokens_usage_from_json's rules). */
+static void peek_tree(const json_t *j, rt_body_peek *o)
+{
+    *o = (rt_body_peek){ .json = j != NULL };
+    o->stream = json_is_true(json_object_get(j, "stream"));
+    const json_t *m = json_object_get(j, "model");
+    if (json_is_string(m))
+        o->model = str_make(json_string_value(m), json_string_length(m));
+    o->has_usage = rt_tokens_usage_from_json(j, &o->usage) == 0;
+}
+
+/* int_field(usage, a, b) of tokens.c: a when it is an integer, else b; -1 unless >= 0 */
+static int64_t field_of(const scan *s, int a, int b)
+{
+    int k = s->field_int[a] || b < 0 ? a : b;
+    return s->field_int[k] && s->field[k] >= 0 ? s->field[k] : -1;
+}
+
+/* The usage from the scanned fields, as rt_tokens_usage_from_json computes it. */
+static void peek_usage(const scan *s, rt_body_peek *o)
+{
+    int64_t p = field_of(s, 0, 1), c = field_of(s, 2, 3), t = field_of(s, 4, -1);
+    o->usage = (rt_tokens_usage){ -1, -1, -1, false, false };
+    if (!s->usage_object || (p < 0 && c < 0 && t < 0))
+        return;
+    if (c < 0 && t >= 0 && p >= 0 && t >= p)
+        c = t - p;
+    if (p < 0 && t >= 0 && c >= 0 && t >= c)
+        p = t - c;
+    if (t < 0 && p >= 0)
+        t = p + (c > 0 ? c : 0);
+    o->usage = (rt_tokens_usage){ p, c, t, true, false };
+    o->has_usage = true;
+}
+
+rt_body_peek rt_req_peek(rt_req *r, str bytes)
+{
+    static const rt_body_peek none = { .usage = { -1, -1, -1, false, false } };
+    if (!bytes.len)
+        return none;
+    memo_slot *m = memo_of(r, bytes);
+    if (!m)
+        return none;
+    if (m->peeked)
+        return m->peek;
+    rt_body_peek *o = &m->peek;
+    *o = (rt_body_peek){ .json = false };
+    scan s = { .p = bytes.ptr, .end = bytes.ptr + bytes.len, .out = o };
+    skip_ws(&s);
+    int rc = -1;
+    if (s.p < s.end && (*s.p == '{' || *s.p == '['))
+        rc = scan_value(&s, CTX_TOP);
+    if (rc == 0 && !s.bail) {
+        skip_ws(&s);
+        if (s.p != s.end)
+            rc = -1; /* trailing bytes: jansson refuses them */
+    }
+    if (s.bail || (rc == 0 && s.seen_response && !s.usage_object)) {
+        peek_tree(rt_req_json(r, bytes), o); /* not sure: jansson decides */
+    } else if (rc < 0) {
+        *o = none;
+    } else {
+        o->json = true;
+        peek_usage(&s, o);
+    }
+    m->peeked = true;
+    return *o;
+}
