@@ -8,38 +8,8 @@
 # exits 0 on SIGTERM (under ASan: no error, no leak). Usage: hostile_test.sh APIMLITE. TAP.
 set -u
 bin=${1:?usage: hostile_test.sh APIMLITE}
-for c in curl python3; do
-    command -v $c >/dev/null || { echo "1..0 # SKIP $c missing"; exit 0; }
-done
-tmp=$(mktemp -d)
-pids=()
-cleanup() {
-    for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() {
-    n=$((n + 1)); echo "not ok $n - $1"
-    [ -n "${2:-}" ] && printf '%s\n' "$2" | sed 's/^/# /'
-}
-check() { local name=$1; shift; local out; if out=$("$@" 2>&1); then ok "$name"; else not_ok "$name" "$out"; fi; }
-start() {
-    local name=$1; shift
-    "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" &
-    PID=$!
-    pids+=("$PID")
-    ADDR=
-    for _ in $(seq 400); do
-        line=$(head -n1 "$tmp/$name.out" 2>/dev/null)
-        case $line in "listening on "*) ADDR=${line#listening on }; return 0 ;; esac
-        kill -0 "$PID" 2>/dev/null || break
-        sleep 0.05
-    done
-    echo "Bail out! $name did not start: $(cat "$tmp/$name.err")"
-    exit 1
-}
+. "$(dirname "$0")/lib.sh"
+need curl python3
 
 start mock "$bin" mock --listen 127.0.0.1:0; MOCK=$ADDR
 # a raw backend: /reset closes with RST, /stall never answers, /garbage answers non-HTTP bytes

@@ -6,38 +6,8 @@
 # is reported and ignored. Usage: reload_test.sh APIMLITE. Output is TAP.
 set -u
 bin=${1:?usage: reload_test.sh APIMLITE}
-for c in curl python3; do
-    command -v $c >/dev/null || { echo "1..0 # SKIP $c missing"; exit 0; }
-done
-tmp=$(mktemp -d)
-pids=()
-cleanup() {
-    for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() {
-    n=$((n + 1)); echo "not ok $n - $1"
-    [ -n "${2:-}" ] && printf '%s\n' "$2" | sed 's/^/# /'
-}
-check() { local name=$1; shift; local out; if out=$("$@" 2>&1); then ok "$name"; else not_ok "$name" "$out"; fi; }
-start() {
-    local name=$1; shift
-    "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" &
-    PID=$!
-    pids+=("$PID")
-    ADDR=
-    for _ in $(seq 200); do
-        line=$(head -n1 "$tmp/$name.out" 2>/dev/null)
-        case $line in "listening on "*) ADDR=${line#listening on }; return 0 ;; esac
-        kill -0 "$PID" 2>/dev/null || break
-        sleep 0.05
-    done
-    echo "Bail out! $name did not start: $(cat "$tmp/$name.err")"
-    exit 1
-}
+. "$(dirname "$0")/lib.sh"
+need curl python3
 # waitfor FILE TEXT: up to 5 s for TEXT to appear in FILE
 waitfor() { for _ in $(seq 100); do grep -q -- "$2" "$1" 2>/dev/null && return 0; sleep 0.05; done; return 1; }
 

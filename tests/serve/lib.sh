@@ -1,0 +1,44 @@
+# Shared by the loopback shell tests of tests/serve (sourced, after `bin=` is set). Every
+# process listens on 127.0.0.1:0 and prints "listening on HOST:PORT" first; the EXIT trap kills
+# them all and removes the temp dir $tmp. TAP helpers: ok, not_ok, check.
+
+tmp=$(mktemp -d)
+pids=()
+cleanup() {
+    for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+n=0
+failed=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() {
+    n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"
+    [ -n "${2:-}" ] && printf '%s\n' "$2" | sed 's/^/# /'
+}
+check() { local name=$1; shift; local out; if out=$("$@" 2>&1); then ok "$name"; else not_ok "$name" "$out"; fi; }
+
+# need CMD...: a TAP skip (exit 0) when one of the commands is missing
+need() {
+    for c in "$@"; do
+        command -v "$c" >/dev/null || { echo "1..0 # SKIP $c missing"; exit 0; }
+    done
+}
+
+# start NAME CMD...: runs CMD in the background, waits for "listening on HOST:PORT"; sets ADDR, PID
+start() {
+    local name=$1; shift
+    "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" &
+    PID=$!
+    pids+=("$PID")
+    ADDR=
+    for _ in $(seq 200); do
+        line=$(head -n1 "$tmp/$name.out" 2>/dev/null)
+        case $line in "listening on "*) ADDR=${line#listening on }; return 0 ;; esac
+        kill -0 "$PID" 2>/dev/null || break
+        sleep 0.05
+    done
+    echo "Bail out! $name did not start: $(cat "$tmp/$name.err")"
+    exit 1
+}
