@@ -222,6 +222,11 @@ typedef struct rt_body_peek {
     rt_tokens_usage usage; /* its result (all -1 when !has_usage) */
 } rt_body_peek;
 rt_body_peek rt_req_peek(rt_req *r, str bytes);
+/* rt_tokens_usage_from_sse over bytes, remembered per request for the same bytes, set and
+ * encoding: at the end of a stream token-limit, emit-token-metric and the request log all read
+ * the usage of the same streamed body. */
+int rt_req_sse_usage(rt_req *r, const rt_tokens_set *set, rt_tok_encoding enc, str bytes,
+                     rt_tokens_usage *out);
 
 /* Whether s is valid UTF-8 (no overlong forms, surrogates or code points past U+10FFFF): what
  * jansson accepts as a string. */

@@ -21,6 +21,11 @@ typedef struct memo_slot {
     bool parsed;   /* j is the parse of the bytes */
     bool peeked;   /* peek is set */
     rt_body_peek peek;
+    bool sse_done; /* sse / sse_rc are the usage of the bytes as an SSE stream for sse_enc */
+    rt_tok_encoding sse_enc;
+    const rt_tokens_set *sse_set;
+    int sse_rc;
+    rt_tokens_usage sse;
 } memo_slot;
 
 typedef struct rt_json_memo {
@@ -465,4 +470,24 @@ rt_body_peek rt_req_peek(rt_req *r, str bytes)
     }
     m->peeked = true;
     return *o;
+}
+
+int rt_req_sse_usage(rt_req *r, const rt_tokens_set *set, rt_tok_encoding enc, str bytes,
+                     rt_tokens_usage *out)
+{
+    const char *p = bytes.ptr ? bytes.ptr : "";
+    memo_slot *m = bytes.len ? memo_of(r, bytes) : NULL;
+    if (m && m->sse_done && m->sse_enc == enc && m->sse_set == set) {
+        *out = m->sse;
+        return m->sse_rc;
+    }
+    int rc = rt_tokens_usage_from_sse(set, enc, p, bytes.len, out);
+    if (m) {
+        m->sse_done = true;
+        m->sse_enc = enc;
+        m->sse_set = set;
+        m->sse_rc = rc;
+        m->sse = *out;
+    }
+    return rc;
 }

@@ -405,9 +405,8 @@ static void format_line(buf *b, rt_req *r, const rt_reqlog_info *info)
     rt_tokens_usage u = { -1, -1, -1, false, false };
     if (info->streamed) {
         str mm = reqj->model;
-        rt_tokens_usage_from_sse(r->w->tokens ? r->w->tokens : rt_tokens_default(),
-                                 rt_tokens_encoding_for_model(mm.ptr ? mm.ptr : "", mm.len),
-                                 respb.ptr, respb.len, &u);
+        rt_req_sse_usage(r, r->w->tokens ? r->w->tokens : rt_tokens_default(),
+                         rt_tokens_encoding_for_model(mm.ptr ? mm.ptr : "", mm.len), respb, &u);
     } else if (respj->has_usage) {
         u = respj->usage;
     }

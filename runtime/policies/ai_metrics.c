@@ -71,7 +71,7 @@ static void at_end(rt_req *r, void *ud)
         return;
     rt_tokens_usage u;
     if (is_event_stream(resp)) {
-        if (rt_tokens_usage_from_sse(tokens_of(r), s->enc, body.ptr, body.len, &u) < 0)
+        if (rt_req_sse_usage(r, tokens_of(r), s->enc, body, &u) < 0)
             return;
         if (!u.reported) {
             u.prompt = s->prompt_estimate;

@@ -123,8 +123,8 @@ static int64_t response_tokens(rt_req *r, tl_run *run)
                !strncasecmp(ct->items[0].u.s.ptr, "text/event-stream", 17);
     rt_tokens_usage u;
     if (run->stream || sse) {
-        if (rt_tokens_usage_from_sse(r->w->tokens ? r->w->tokens : rt_tokens_default(), run->enc,
-                                     bytes.ptr ? bytes.ptr : "", bytes.len, &u) < 0)
+        if (rt_req_sse_usage(r, r->w->tokens ? r->w->tokens : rt_tokens_default(), run->enc, bytes,
+                             &u) < 0)
             return run->prompt;
         if (u.estimated)
             note_approximation(r);
