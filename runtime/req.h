@@ -100,6 +100,8 @@ struct rt_req {
     bool finished;        /* the response is final */
     int64_t start_ms, end_ms;
     int backend_status; /* last forward-request status (0: none) */
+    str relayed_body;   /* the text of the last response relayed as a stream (request arena;
+                         * what the log counts tokens in, whatever outbound does to the body) */
     int attempts;       /* forward-request calls made */
     bool body_sent;     /* forwarded once without buffer-request-body: not resent */
     void (*on_finish)(rt_req *r, void *ud);

@@ -436,7 +436,7 @@ static void format_line(buf *b, rt_req *r, const rt_reqlog_info *info)
     PUT_KEY(b, "BackendUrl");
     put_redacted_text(b, r, info->backend_url);
     PUT_KEY(b, "ResponseCode");
-    put_int(b, c->response.status);
+    put_int(b, info->status ? info->status : c->response.status);
     PUT_KEY(b, "BackendResponseCode");
     put_tok(b, r->backend_status ? r->backend_status : -1);
     PUT_KEY(b, "TotalTime");

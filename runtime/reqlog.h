@@ -30,6 +30,8 @@ typedef struct rt_reqlog_info {
     const char *ip;       /* client address */
     bool streamed;        /* the response was relayed as a stream */
     str stream_body;      /* the relayed stream's text (token counting), may be empty */
+    int status;           /* the status the client got when not the context's (a relayed
+                           * stream whose outbound failed after the relay started); 0: none */
     size_t payload_bytes; /* logs.payloadBytes: RequestBody / BackendResponseBody cut; 0 = none */
     str backend_url;      /* the last backend URL called (credentials never included) */
     str backend_id;

@@ -165,6 +165,7 @@ static int relay_start(rt_req *r, const rt_http_resp *resp)
                        : NULL;
     evhttp_connection_set_closecb(conn, on_client_close, q);
     evhttp_send_reply_start(q->ev, resp->status, reason);
+    q->relay_status = resp->status;
     q->streaming = true;
     q->replied = true;
     return 0;
@@ -206,8 +207,8 @@ static void on_finish(rt_req *r, void *ud)
     if (s->log) {
         rt_reqlog_info info = { .backend_ms = q->backend_ms,
                                 .streamed = q->streaming,
-                                .stream_body =
-                                    q->streaming ? rt_body_bytes(r->ctx->response.body) : STR_NULL,
+                                .stream_body = q->streaming ? r->relayed_body : STR_NULL,
+                                .status = q->streaming ? q->relay_status : 0,
                                 .ip = q->ip,
                                 .payload_bytes =
                                     (size_t)rt_gw_config(r->w->gateway)->log_payload_bytes,

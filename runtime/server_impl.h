@@ -88,6 +88,7 @@ struct srv_req {
     bool streaming;   /* stream: the reply was started by the relay (chunked) */
     bool client_gone; /* stream: the client's connection closed during the reply */
     bool finished;    /* on_finish ran: on_free_later releases it */
+    int relay_status; /* stream: the status sent to the client */
 };
 
 /* server_workers.c: `workers: N`. Wraps the gateway's hooks of w (after rt_gw_bind) with one

@@ -453,6 +453,8 @@ static void forward_done(void *ud, rt_tx_result res, const rt_http_resp *resp, c
         } else {
             r->ctx->response = *o;
             r->backend_status = resp->status;
+            if (cs->relaying)
+                r->relayed_body = o->body->bytes;
             rt_trace(r, "backend answered %d", resp->status);
             if (cs->fail_on_error && resp->status >= 400 && resp->status <= 599) {
                 st = rt_fail(r, NULL, "BackendErrorStatusCode", "backend returned status code %d",

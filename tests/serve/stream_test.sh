@@ -41,6 +41,15 @@ cat >"$tmp/api.xml" <<'XML'
     <on-error><base /></on-error>
 </policies>
 XML
+# outbound reads the body as JSON: fails on a relayed stream after the client got its 200
+cat >"$tmp/reads.xml" <<'XML'
+<policies>
+    <inbound><base /></inbound>
+    <backend><forward-request timeout="30" /></backend>
+    <outbound><set-variable name="j" value="@(context.Response.Body.As<JObject>(preserveContent: true).ToString())" /></outbound>
+    <on-error><base /></on-error>
+</policies>
+XML
 cat >"$tmp/gateway.yaml" <<EOF2
 listen: 127.0.0.1:1
 apis:
@@ -54,6 +63,11 @@ apis:
     serviceUrl: http://$DYING/openai
     subscriptionRequired: false
     policy: $tmp/api.xml
+  reads:
+    path: reads
+    serviceUrl: http://$MOCK/openai
+    subscriptionRequired: false
+    policy: $tmp/reads.xml
 logs: { path: $tmp/requests.jsonl }
 EOF2
 start gateway "$bin" serve "$tmp/gateway.yaml" --listen 127.0.0.1:0; GW=http://$ADDR; GWPID=$PID
@@ -89,14 +103,25 @@ code=$(curl -sN -m 10 -o "$tmp/s5" -w '%{http_code}' -H 'Content-Type: applicati
     --data "{$msgs,\"stream\":true}" "$GW/dying/deployments/gpt-4o/chat/completions?api-version=2024-02-01")
 check "backend dies mid-stream: the client got the start, then the stream ended" python3 -c "
 assert '$code' == '200', '$code'; assert 'half' in open('$tmp/s5').read()"
+# 6. an outbound policy fails after the relay started: the log says what the client got
+code=$(curl -sN -m 20 -o "$tmp/s6" -w '%{http_code}' -H 'Content-Type: application/json' \
+    --data "{$msgs,\"stream\":true,\"stream_options\":{\"include_usage\":true}}" \
+    "$GW/reads/deployments/gpt-4o/chat/completions?api-version=2024-02-01")
+check "outbound fails after the relay: the client got 200 and the stream" python3 -c "
+assert '$code' == '200', '$code'; assert 'data: [DONE]' in open('$tmp/s6').read()"
 
 sleep 2.5 # the cancelled request finishes on the gateway's side; the log flushes every second
 kill -TERM "$GWPID"
 for _ in $(seq 100); do kill -0 "$GWPID" 2>/dev/null || break; sleep 0.05; done
 check "request log: Streamed, usage, client gone and backend death logged" python3 -c "
 import json
-lines = [json.loads(l) for l in open('$tmp/requests.jsonl')]
-assert len(lines) == 5, lines
+every = [json.loads(l) for l in open('$tmp/requests.jsonl')]
+reads = [l for l in every if '/reads/' in l['Url']]
+lines = [l for l in every if '/reads/' not in l['Url']]
+assert len(lines) == 5 and len(reads) == 1, every
+r = reads[0]
+assert r['Streamed'] is True and r['ResponseCode'] == 200 and r['LastErrorReason'], r
+assert r['PromptTokens'] > 0 and r['CompletionTokens'] > 0 and r['TotalTokens'] > 0, r
 a, b, c = lines[0], lines[1], lines[2]
 assert a['Streamed'] is True and a['ResponseCode'] == 200 and a['LastErrorReason'] is None, a
 assert a['PromptTokens'] > 0 and a['CompletionTokens'] > 0, a
