@@ -1,12 +1,12 @@
 # Shared by the loopback shell tests of tests/serve (sourced, after `bin=` is set). Every
 # process listens on 127.0.0.1:0 and prints "listening on HOST:PORT" first; the EXIT trap kills
-# them all and removes the temp dir $tmp. TAP helpers: ok, not_ok, check.
+# them all and removes the temp dir $tmp (kept with KEEP_TMP=1). TAP helpers: ok, not_ok, check.
 
 tmp=$(mktemp -d)
 pids=()
 cleanup() {
     for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
-    rm -rf "$tmp"
+    if [ -n "${KEEP_TMP:-}" ]; then echo "# kept $tmp"; else rm -rf "$tmp"; fi
 }
 trap cleanup EXIT
 

@@ -20,39 +20,7 @@ if [ "$(node -p 'parseInt(process.versions.node)')" -lt 18 ] || [ ! -f "$module"
     echo "1..0 # SKIP node 18+ or the openai package ($module) missing: run .ci/deps"
     exit 77
 fi
-tmp=$(mktemp -d)
-pids=()
-cleanup() {
-    for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
-    if [ -n "${KEEP_TMP:-}" ]; then echo "# kept $tmp"; else rm -rf "$tmp"; fi
-}
-trap cleanup EXIT
-
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() {
-    n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"
-    [ -n "${2:-}" ] && printf '%s\n' "$2" | sed 's/^/# /'
-}
-check() { local name=$1; shift; local out; if out=$("$@" 2>&1); then ok "$name"; else not_ok "$name" "$out"; fi; }
-
-# start NAME CMD...: runs CMD in the background, waits for "listening on HOST:PORT"; sets ADDR, PID
-start() {
-    local name=$1; shift
-    "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" &
-    PID=$!
-    pids+=("$PID")
-    ADDR=
-    for _ in $(seq 200); do
-        line=$(head -n1 "$tmp/$name.out" 2>/dev/null)
-        case $line in "listening on "*) ADDR=${line#listening on }; return 0 ;; esac
-        kill -0 "$PID" 2>/dev/null || break
-        sleep 0.05
-    done
-    echo "Bail out! $name did not start: $(cat "$tmp/$name.err")"
-    exit 1
-}
+. "$(dirname "$0")/lib.sh"
 
 start main "$bin" mock --listen 127.0.0.1:0; MAIN=$ADDR
 start throttled "$bin" mock --listen 127.0.0.1:0 --fail-rate 1 --fail-status 429; THROTTLED=$ADDR

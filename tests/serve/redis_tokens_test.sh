@@ -18,13 +18,7 @@ if ! command -v redis-server >/dev/null || ! command -v curl >/dev/null ||
     echo "redis-server, curl or python3 missing: skipped"
     exit 77
 fi
-tmp=$(mktemp -d)
-pids=()
-cleanup() {
-    for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
+. "$(dirname "$0")/lib.sh"
 fail() { echo "FAIL: $*"; for f in "$tmp"/*.err "$tmp"/redis*.log; do [ -f "$f" ] && { echo "--- $f"; cat "$f"; }; done; exit 1; }
 
 # start NAME CMD...: runs CMD in the background, waits for "listening on HOST:PORT"; sets ADDR

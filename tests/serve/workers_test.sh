@@ -6,13 +6,7 @@
 set -u
 bin=${1:?usage: workers_test.sh APIMLITE}
 command -v curl >/dev/null || { echo "curl missing: skipped"; exit 77; }
-tmp=$(mktemp -d)
-pids=()
-cleanup() {
-    for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
+. "$(dirname "$0")/lib.sh"
 fail() { echo "FAIL: $*"; for f in "$tmp"/*.err; do echo "--- $f"; cat "$f"; done; exit 1; }
 start() {
     local name=$1; shift
