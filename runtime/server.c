@@ -59,6 +59,7 @@ static void free_req(srv_req *q)
 {
     srv *s = q->s;
     unlink_req(s, q);
+    srv_conn_end(q);
     rt_req_free(q->r);
     srv_world_drop(s, q->sw); /* may free a configuration replaced by a reload */
     free(q);
@@ -130,10 +131,18 @@ static void on_client_close(struct evhttp_connection *conn, void *arg)
     q->client_gone = true;
 }
 
+/* A streamed reply learns that its client went from the connection's watch (server_conn.c);
+ * without one (not expected), from the connection's close callback. */
+static void watch_client(srv_req *q, struct evhttp_connection *conn)
+{
+    if (!q->conn)
+        evhttp_connection_set_closecb(conn, on_client_close, q);
+}
+
 static void stop_watching(srv_req *q)
 {
     struct evhttp_connection *conn = evhttp_request_get_connection(q->ev);
-    if (conn)
+    if (conn && !q->conn)
         evhttp_connection_set_closecb(conn, NULL, NULL);
 }
 
@@ -163,7 +172,7 @@ static int relay_start(rt_req *r, const rt_http_resp *resp)
     char *reason = resp->reason.len && srv_clean_text(resp->reason)
                        ? arena_strndup(&r->arena, resp->reason.ptr, resp->reason.len)
                        : NULL;
-    evhttp_connection_set_closecb(conn, on_client_close, q);
+    watch_client(q, conn);
     evhttp_send_reply_start(q->ev, resp->status, reason);
     q->relay_status = resp->status;
     q->streaming = true;
@@ -367,6 +376,7 @@ static void on_request(struct evhttp_request *ev, void *arg)
     if (conn)
         evhttp_connection_get_peer(conn, &peer, &port);
     snprintf(q->ip, sizeof q->ip, "%s", peer ? peer : "0.0.0.0");
+    srv_conn_begin(q);
     if (srv_header_bytes(ev) > (s->o->max_headers ? s->o->max_headers : SRV_MAX_HEADERS)) {
         srv_refuse(q, 431, "RequestHeaderFieldsTooLarge", "Request header fields too large");
         return;
@@ -548,8 +558,10 @@ static int bind_listen(srv *s, char *err, size_t errlen)
     /* twice the limit: on_request answers 431 itself up to there, libevent (413) beyond */
     evhttp_set_max_headers_size(
         s->http, (ev_ssize_t)(2 * (s->o->max_headers ? s->o->max_headers : SRV_MAX_HEADERS)));
-    if (s->tls)
-        srv_tls_serve(s->http, s->tls);
+    if (srv_conns_serve(s) < 0) {
+        snprintf(err, errlen, "cannot set up the event loop");
+        return -1;
+    }
     evhttp_set_timeout(s->http, s->o->client_timeout_s > 0 ? s->o->client_timeout_s : 120);
     evhttp_set_gencb(s->http, on_request, s);
     if (s->nworkers > 1) {
@@ -689,6 +701,7 @@ static void teardown(srv *s)
         event_free(s->deadline);
     if (s->http)
         evhttp_free(s->http);
+    srv_conns_free(s);
     if (s->mhttp)
         evhttp_free(s->mhttp);
     rt_idp_free(s->idp); /* cancels its fetches: before the transport */

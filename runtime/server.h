@@ -24,14 +24,16 @@
  * listen, workers, tls, counters, state, logs.path, metrics.listen, loggers and tokenizer keep
  * their startup values (a changed one is reported as needing a restart).
  *
- * Hostile input (server_refuse.c): a request line + header block over max_headers gets a 431
- * with APIM's JSON body and a request log line (over twice the limit libevent answers 413 and
- * closes); a body over max_body gets libevent's 413 (not logged: libevent 2.1 answers it before
- * the server sees the request), as does a malformed request line (400); a response header set
- * by a policy with CR, LF or NUL turns the response into a 500 (logged, InvalidResponseHeader),
- * and curl refuses such a header towards the backend. client_timeout_s is libevent's read /
- * write timeout: a client silent for that long mid-request is cut (a client trickling its
- * headers faster than that is not: libevent 2.1 has no per-request header deadline).
+ * Hostile input (server_refuse.c, server_conn.c): a request line + header block over
+ * max_headers gets a 431 with APIM's JSON body; libevent answers by itself a malformed request
+ * line or headers or a header block over twice max_headers (400), a body over max_body (413)
+ * and a method outside the allowed set (501); a request must arrive whole (line, headers,
+ * body) within client_timeout_s of its first byte, else the connection is cut (408; a client
+ * trickling bytes, slowloris, included). Each of these gets a request log line with
+ * LastErrorReason and counts in apimlite_client_errors_total{status,reason}. A response header
+ * set by a policy with CR, LF or NUL turns the response into a 500 (logged,
+ * InvalidResponseHeader), and curl refuses such a header towards the backend. client_timeout_s
+ * is also libevent's idle / read / write timeout of client connections.
  *
  * SIGTERM / SIGINT: stop accepting, let in-flight requests finish (up to drain_ms; the rest get
  * a 503), flush logs and state, free everything. */
@@ -46,7 +48,7 @@ typedef struct rt_server_opts {
     int64_t drain_ms;           /* graceful shutdown deadline; 0: 10 s */
     size_t max_body;            /* request body cap (413); 0: 16 MiB */
     size_t max_headers;         /* request line + header block cap (431); 0: 64 KiB */
-    int client_timeout_s;       /* idle / read / write timeout of client connections; 0: 120 s */
+    int client_timeout_s;       /* request deadline, idle / read / write timeout; 0: 120 s */
 } rt_server_opts;
 
 /* Loads the configuration, binds, prints "listening on HOST:PORT" (then "metrics on

@@ -19,6 +19,7 @@
 
 typedef struct srv_req srv_req;
 typedef struct srv_gen srv_gen;
+typedef struct srv_conn srv_conn;
 typedef struct ssl_ctx_st SSL_CTX;
 
 /* A worker's world over one loaded configuration (server_reload.c): the worker's template
@@ -70,6 +71,11 @@ struct srv {
     bool draining;
     int64_t last_save_ms;
     char addr[80], maddr[80];
+    /* client connections (server_conn.c): all of them, and by socket */
+    srv_conn *conns;
+    srv_conn **conn_fd;
+    size_t nconn_fd;
+    struct event *conn_sweep;
 };
 
 struct srv_req {
@@ -89,6 +95,7 @@ struct srv_req {
     bool client_gone; /* stream: the client's connection closed during the reply */
     bool finished;    /* on_finish ran: on_free_later releases it */
     int relay_status; /* stream: the status sent to the client */
+    srv_conn *conn;   /* its connection's watch (server_conn.c); NULL once it is gone */
 };
 
 /* server_workers.c: `workers: N`. Wraps the gateway's hooks of w (after rt_gw_bind) with one
@@ -137,11 +144,25 @@ size_t srv_header_bytes(struct evhttp_request *ev);
 void srv_refuse(srv_req *q, int status, const char *reason, const char *msg);
 
 /* server_tls.c: the SSL_CTX of c's tls: (TLS 1.2+, forward-secret AEAD ciphers for 1.2); NULL
- * with a message at the YAML value (file:line:col: error: ...). srv_tls_serve makes http's
- * connections TLS (every worker, one shared ctx). */
+ * with a message at the YAML value (file:line:col: error: ...). srv_tls_bev is a server-side TLS
+ * bufferevent for a new connection (every worker, one shared ctx). */
 SSL_CTX *srv_tls_new(const rt_config *c, char *err, size_t errlen);
 void srv_tls_free(SSL_CTX *ctx);
-void srv_tls_serve(struct evhttp *http, SSL_CTX *ctx);
+struct bufferevent *srv_tls_bev(struct event_base *base, SSL_CTX *ctx);
+
+/* server_conn.c: every client connection of s is watched from its first byte: a request must
+ * arrive whole within client_timeout of its first byte (else the socket is shut down, logged
+ * 408), and replies libevent sends by itself (400, 413, 501) are logged and counted.
+ * srv_conns_serve installs it on s->http (before binding; TLS too); srv_conn_begin / _end
+ * bracket a request's life in the gateway (on_request / free); a streamed reply's client
+ * going away sets q->client_gone; srv_conns_free after evhttp_free. */
+int srv_conns_serve(srv *s);
+void srv_conn_begin(srv_req *q);
+void srv_conn_end(srv_req *q);
+void srv_conns_free(srv *s);
+/* server_refuse.c: the request log line (or stderr line) and the client-errors counter of a
+ * client error answered or cut without a request (ip: the client's address). */
+void srv_log_client_error(srv *s, const char *ip, int status, const char *reason, const char *msg);
 
 /* server_obs.c: metrics families, per-call and per-request samples, /metrics. */
 void srv_metrics_declare(rt_metrics *m);

@@ -23,6 +23,11 @@ void srv_metrics_declare(rt_metrics *m)
                        "Total time of a request in the gateway", latency_bounds, NBOUNDS);
     rt_metrics_declare(m, "apimlite_backend_duration_seconds", RT_METRIC_HISTOGRAM,
                        "Time of one backend call", latency_bounds, NBOUNDS);
+    rt_metrics_declare(m, "apimlite_client_errors_total", RT_METRIC_COUNTER,
+                       "Client errors answered or cut before a request reached the gateway's "
+                       "pipeline (malformed or oversize requests, slow clients), by status and "
+                       "reason",
+                       NULL, 0);
     rt_metrics_declare(m, "apimlite_backend_attempts_total", RT_METRIC_COUNTER,
                        "Backend calls, by backend and result (HTTP status or transport failure)",
                        NULL, 0);

@@ -95,20 +95,26 @@ const char *srv_method_name(enum evhttp_cmd_type c)
     return NULL;
 }
 
-/* The request log line (or, without a log, a stderr line) of a request the gateway refused
- * before the pipeline (431, 400). The URL is logged without its query (keys may be there). */
-static void srv_log_refused(srv_req *q, int status, const char *reason, const char *msg)
+/* The request log line (or, without a log, a stderr line) of a client error the gateway
+ * answered or cut before the pipeline, and the client-errors counter. method and uri may be
+ * NULL (no request was parsed); the URL is logged without its query (keys may be there). */
+static void log_client_error(srv *s, const char *ip, const char *method, const char *uri,
+                             int status, const char *reason, const char *msg)
 {
-    struct evhttp_request *ev = q->ev;
-    const char *method = srv_method_name(evhttp_request_get_command(ev));
-    const char *uri = evhttp_request_get_uri(ev);
+    char code[16];
+    snprintf(code, sizeof code, "%d", status);
+    rt_label l[2] = { { STR_LIT("status"), str_from(code) },
+                      { STR_LIT("reason"), str_from(reason) } };
+    rt_metrics_counter_add(s->obs->metrics, "apimlite_client_errors_total", l, 2, 1);
     size_t plen = uri ? strcspn(uri, "?#") : 0;
     if (plen > 2048)
         plen = 2048;
-    srv *s = q->s;
     if (!s->log) {
-        fprintf(stderr, "apimlite serve: %s %s %.*s: %d %s\n", q->ip, method ? method : "-",
-                (int)plen, uri ? uri : "", status, msg);
+        if (uri)
+            fprintf(stderr, "apimlite serve: %s %s %.*s: %d %s\n", ip, method ? method : "-",
+                    (int)plen, uri, status, msg);
+        else
+            fprintf(stderr, "apimlite serve: %s: %d %s\n", ip, status, msg);
         return;
     }
     int64_t now = rt_clock_now(s->w.clock);
@@ -118,13 +124,59 @@ static void srv_log_refused(srv_req *q, int status, const char *reason, const ch
     char when[48];
     snprintf(when, sizeof when, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
              tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(now % 1000));
-    json_t *url = json_stringn(uri ? uri : "", plen);
-    json_t *line = json_pack("{s:s, s:s, s:s?, s:o?, s:i, s:s, s:s}", "TimeGenerated", when,
-                             "CallerIpAddress", q->ip, "Method", method, "Url", url, "ResponseCode",
-                             status, "LastErrorSource", "gateway", "LastErrorReason", reason);
+    /* every column of a request log line (DESIGN.md §5) in its order, null where nothing is
+     * known (no request reached the pipeline) */
+    static const char *const cols[] = { "TimeGenerated",
+                                        "RequestId",
+                                        "CallerIpAddress",
+                                        "Method",
+                                        "Url",
+                                        "ApiId",
+                                        "OperationId",
+                                        "ProductId",
+                                        "SubscriptionId",
+                                        "BackendId",
+                                        "BackendUrl",
+                                        "ResponseCode",
+                                        "BackendResponseCode",
+                                        "TotalTime",
+                                        "BackendTime",
+                                        "Attempts",
+                                        "Model",
+                                        "PromptTokens",
+                                        "CompletionTokens",
+                                        "TotalTokens",
+                                        "Streamed",
+                                        "LastErrorSource",
+                                        "LastErrorReason",
+                                        "LastErrorMessage",
+                                        "RequestBody",
+                                        "BackendResponseBody" };
+    json_t *line = json_object();
+    for (size_t i = 0; line && i < sizeof cols / sizeof cols[0]; i++) {
+        const char *k = cols[i];
+        json_t *v = !strcmp(k, "TimeGenerated")      ? json_string(when)
+                    : !strcmp(k, "CallerIpAddress")  ? json_string(ip)
+                    : !strcmp(k, "Method") && method ? json_string(method)
+                    : !strcmp(k, "Url") && uri       ? json_stringn(uri, plen)
+                    : !strcmp(k, "ResponseCode")     ? json_integer(status)
+                    : !strcmp(k, "TotalTime") || !strcmp(k, "BackendTime") || !strcmp(k, "Attempts")
+                        ? json_integer(0)
+                    : !strcmp(k, "Streamed")         ? json_false()
+                    : !strcmp(k, "LastErrorSource")  ? json_string("gateway")
+                    : !strcmp(k, "LastErrorReason")  ? json_string(reason)
+                    : !strcmp(k, "LastErrorMessage") ? json_string(msg)
+                                                     : json_null();
+        json_object_set_new(line, k, v);
+    }
     if (line)
         rt_reqlog_write(s->log, line);
     json_decref(line);
+}
+
+void srv_log_client_error(srv *s, const char *ip, int status, const char *reason, const char *msg)
+{
+    log_client_error(s, ip, NULL, NULL, status, reason, msg);
 }
 
 /* The size of the request line and header block as received (libevent's own cap is twice the
@@ -141,9 +193,11 @@ size_t srv_header_bytes(struct evhttp_request *ev)
 
 void srv_refuse(srv_req *q, int status, const char *reason, const char *msg)
 {
-    srv_log_refused(q, status, reason, msg);
+    log_client_error(q->s, q->ip, srv_method_name(evhttp_request_get_command(q->ev)),
+                     evhttp_request_get_uri(q->ev), status, reason, msg);
     if (status == 431) /* the client may keep sending big headers: not on this connection */
         evhttp_add_header(evhttp_request_get_output_headers(q->ev), "Connection", "close");
     srv_reply_error(q->ev, status, msg);
+    srv_conn_end(q); /* after the reply: its output is not one of libevent's own */
     free(q);
 }

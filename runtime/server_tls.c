@@ -74,10 +74,10 @@ void srv_tls_free(SSL_CTX *ctx)
     SSL_CTX_free(ctx);
 }
 
-/* evhttp's bufferevent factory: a server-side TLS bufferevent (the socket is set by evhttp). */
-static struct bufferevent *tls_bev(struct event_base *base, void *arg)
+/* A server-side TLS bufferevent for evhttp (the socket is set by evhttp). */
+struct bufferevent *srv_tls_bev(struct event_base *base, SSL_CTX *ctx)
 {
-    SSL *ssl = SSL_new(arg);
+    SSL *ssl = SSL_new(ctx);
     struct bufferevent *bev =
         ssl ? bufferevent_openssl_socket_new(base, -1, ssl, BUFFEREVENT_SSL_ACCEPTING,
                                              BEV_OPT_CLOSE_ON_FREE)
@@ -90,9 +90,4 @@ static struct bufferevent *tls_bev(struct event_base *base, void *arg)
     /* clients that close without close_notify are not an error worth reporting */
     bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
     return bev;
-}
-
-void srv_tls_serve(struct evhttp *http, SSL_CTX *ctx)
-{
-    evhttp_set_bevcb(http, tls_bev, ctx);
 }

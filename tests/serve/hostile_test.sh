@@ -4,7 +4,9 @@
 # policy (500, logged, never sent), a client that stops sending its headers for longer than
 # --client-timeout (cut), backends that reset the connection, stall past the forward-request
 # timeout or answer non-HTTP bytes (5xx with APIM's JSON body, logged), a 10 MB and a malformed
-# JSON body through azure-openai-token-limit (a clear answer). The gateway keeps serving and
+# JSON body through azure-openai-token-limit (a clear answer); a client trickling its headers
+# byte by byte (slowloris) is cut --client-timeout after its first byte; libevent's own 400
+# and 413 are logged and counted. The gateway keeps serving and
 # exits 0 on SIGTERM (under ASan: no error, no leak). Usage: hostile_test.sh APIMLITE. TAP.
 set -u
 bin=${1:?usage: hostile_test.sh APIMLITE}
@@ -90,8 +92,10 @@ api() { # api NAME PATH URL POLICY
     api crlfin crlfin "http://$MOCK/openai" crlf-in.xml
     api tokens tokens "http://$MOCK/openai" tokens.xml
 } >"$tmp/gateway.yaml"
-start gw "$bin" serve "$tmp/gateway.yaml" --listen 127.0.0.1:0 --client-timeout 2 --max-headers 8192
+start gw "$bin" serve "$tmp/gateway.yaml" --listen 127.0.0.1:0 --client-timeout 2 --max-headers 8192 --max-body 12000000 \
+    --metrics-listen 127.0.0.1:0
 GW=http://$ADDR; GWPID=$PID; HP=${ADDR##*:}
+for _ in $(seq 50); do MET=$(sed -n 's/^metrics on //p' "$tmp/gw.out"); [ -n "$MET" ] && break; sleep 0.05; done
 chat='{"messages":[{"role":"user","content":"hi"}],"max_tokens":5}'
 dep=/deployments/gpt-4o/chat/completions?api-version=2024-02-01
 # apim CODES NAME: the last response is one of CODES with APIM's JSON error body
@@ -121,6 +125,14 @@ printf 'GET nothing-absolute HTTP/1.1\r\nHost: x\r\n\r\n' | timeout 5 python3 -c
 import socket,sys; s=socket.create_connection(('127.0.0.1',$HP)); s.sendall(sys.stdin.buffer.read()); s.settimeout(3)
 print(s.recv(2000).decode('latin1'))" >"$tmp/bad2" 2>&1
 check "a request target that is not a path: 400 with a JSON body" sh -c "grep -q '^HTTP/1.1 400' '$tmp/bad2' && grep -q statusCode '$tmp/bad2'"
+printf 'POST /openai/x HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999\r\n\r\n' | timeout 5 python3 -c "
+import socket,sys; s=socket.create_connection(('127.0.0.1',$HP)); s.sendall(sys.stdin.buffer.read()); s.settimeout(3)
+print(s.recv(200).decode('latin1').split('\r\n')[0])" >"$tmp/bad3" 2>&1
+check "a body over --max-body: 413 (libevent)" grep -q "^HTTP/1.1 413" "$tmp/bad3"
+printf 'BREW /openai/x HTTP/1.1\r\nHost: x\r\n\r\n' | timeout 5 python3 -c "
+import socket,sys; s=socket.create_connection(('127.0.0.1',$HP)); s.sendall(sys.stdin.buffer.read()); s.settimeout(3)
+print(s.recv(200).decode('latin1').split('\r\n')[0])" >"$tmp/bad4" 2>&1
+check "an unknown method: 501 (libevent)" grep -q "^HTTP/1.1 501" "$tmp/bad4"
 
 # 4. CR/LF in a header value set by a policy: never reaches the client or the backend
 curl -s -m 10 -D "$tmp/h4" -o "$tmp/body" -w '%{http_code}' -H 'Content-Type: application/json' --data "$chat" "$GW/crlf$dep" >"$tmp/code"
@@ -129,24 +141,35 @@ grep -qx 500 '$tmp/code' && grep -q statusCode '$tmp/body' && ! grep -qi 'set-co
 req -H 'Content-Type: application/json' --data "$chat" "$GW/crlfin$dep"
 check "CR/LF in a header to the backend: refused with a 5xx JSON answer" apim "500 502"
 
-# 5. a slow client: it sends part of its headers byte by byte, then nothing for longer than
-#    --client-timeout 2: the connection is cut about 2 s after its last byte (libevent's read
-#    timeout restarts with each byte: a client trickling faster than that is not cut, see
-#    server.h)
-timeout 20 python3 - "$HP" >"$tmp/slow" 2>&1 <<'PY'
+# 5. slow clients. (a) it sends part of its headers, then nothing: cut --client-timeout 2
+#    later; (b) slowloris: it trickles a header byte every 0.3 s (each byte restarts
+#    libevent's read timeout): cut about 2 s after its first byte all the same, with a 408
+#    request log line; (c) one that trickles a whole request within the limit is answered.
+cat >"$tmp/slow.py" <<'PY'
 import socket, sys, time
-s = socket.create_connection(('127.0.0.1', int(sys.argv[1])))
-for ch in b'GET /openai/x HTTP/1.1\r\nHost: x\r\nX-Slow: aaaa':
-    s.send(bytes([ch])); time.sleep(0.05)
-t0 = time.time(); s.settimeout(10)
+port, gap, n, tail = int(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3]), sys.argv[4] == 'tail'
+s = socket.create_connection(('127.0.0.1', port))
+msg = b'GET /openai/x HTTP/1.1\r\nHost: x\r\nX-Slow: ' + b'a' * 200
+t0 = time.time()
 try:
+    for ch in msg[:n]:
+        s.send(bytes([ch])); time.sleep(gap)
+    if tail:
+        s.send(b'\r\n\r\n')
+    s.settimeout(10)
     got = s.recv(100)
-    print('closed after %.1f s' % (time.time() - t0) if got == b'' else 'answered %r' % got[:40])
+    print('closed after %.1f s' % (time.time() - t0) if got == b'' else 'answered %s' % got[:12].decode('latin1'))
 except socket.timeout: print('never closed')
 except OSError: print('closed after %.1f s' % (time.time() - t0))
 PY
-check "slow client: cut after --client-timeout ($(cat "$tmp/slow"))" python3 -c "
+timeout 20 python3 "$tmp/slow.py" "$HP" 0.02 30 no >"$tmp/slow" 2>&1
+check "slow client that stops: cut after --client-timeout ($(cat "$tmp/slow"))" python3 -c "
 t = open('$tmp/slow').read(); assert t.startswith('closed after'), t; assert 1.5 <= float(t.split()[2]) <= 4, t"
+timeout 30 python3 "$tmp/slow.py" "$HP" 0.3 100 no >"$tmp/slow2" 2>&1
+check "slowloris (a byte every 0.3 s): cut ~2 s after its first byte ($(cat "$tmp/slow2"))" python3 -c "
+t = open('$tmp/slow2').read(); assert t.startswith('closed after'), t; assert 1.5 <= float(t.split()[2]) <= 4, t"
+timeout 20 python3 "$tmp/slow.py" "$HP" 0.02 40 tail >"$tmp/slow3" 2>&1
+check "a slow client within the limit is answered ($(cat "$tmp/slow3"))" grep -q "^answered HTTP/1.1" "$tmp/slow3"
 
 # 6. backends that reset, stall, answer garbage or refuse the connection
 req -H 'Content-Type: application/json' --data "$chat" "$GW/reset$dep"
@@ -171,6 +194,12 @@ check "malformed JSON body with a token limit: a clear answer ($(cat "$tmp/code"
 # 8. still serving
 req -H 'Content-Type: application/json' --data "$chat" "$GW/openai$dep"
 check "the gateway still serves: 200" grep -qx 200 "$tmp/code"
+curl -s -m 5 "http://$MET/metrics" >"$tmp/metrics"
+check "metrics: client errors by status (libevent's 400, 413, 501; 408 cuts; 431)" python3 -c "
+import re
+t = open('$tmp/metrics').read()
+got = {m.group(2): float(m.group(3)) for m in re.finditer(r'^apimlite_client_errors_total\{reason=\"(\w+)\",status=\"(\d+)\"\} (\S+)$', t, re.M)}
+assert got.get('400', 0) >= 2 and got.get('413', 0) >= 1 and got.get('501', 0) >= 1 and got.get('408', 0) >= 2 and got.get('431', 0) >= 1, got"
 kill -TERM "$GWPID"; rc=124
 for _ in $(seq 400); do kill -0 "$GWPID" 2>/dev/null || { wait "$GWPID"; rc=$?; break; }; sleep 0.05; done
 check "SIGTERM: exit 0, no sanitizer report" sh -c "[ $rc = 0 ] && ! grep -q 'Sanitizer' '$tmp/gw.err'" 
@@ -183,6 +212,10 @@ a431 = [l for l in lines if l['ResponseCode'] == 431]; assert a431 and a431[0]['
 crlf = by['crlf'][0]; assert crlf['ResponseCode'] == 500 and crlf['LastErrorReason'] == 'InvalidResponseHeader', crlf
 for api in ('reset', 'stall', 'garbage', 'refused'):
     l = by[api][0]; assert l['ResponseCode'] >= 500 and l['LastErrorReason'], l
-assert 'a\r\nSet-Cookie' not in open('$tmp/requests.jsonl').read()"
+assert 'a\r\nSet-Cookie' not in open('$tmp/requests.jsonl').read()
+codes = [(l['ResponseCode'], l['LastErrorReason']) for l in lines]
+assert (400, 'BadRequest') in codes and (413, 'PayloadTooLarge') in codes, codes
+assert (501, 'MethodNotImplemented') in codes and codes.count((431, 'RequestHeaderFieldsTooLarge')) == 1, codes
+assert codes.count((408, 'RequestTimeout')) >= 2, codes"
 [ "$rc" = 0 ] || sed 's/^/# /' "$tmp/gw.err" | tail -40
 echo "1..$n"

@@ -140,7 +140,10 @@ if [ "$rc" = 0 ]; then ok "SIGTERM: the gateway exits 0"; else not_ok "SIGTERM: 
 check "request log: fields, attempts, tokens, no secrets" python3 -c "
 import json
 lines = [json.loads(l) for l in open('$tmp/requests.jsonl')]
-assert len(lines) == 7, len(lines)  # the 413 is answered by libevent, not logged
+assert len(lines) == 8, len(lines)  # the 413 (answered by libevent) is logged too
+big = [l for l in lines if l['ResponseCode'] == 413]
+assert len(big) == 1 and big[0]['LastErrorReason'] == 'PayloadTooLarge', big
+lines = [l for l in lines if l['ResponseCode'] != 413]
 text = open('$tmp/requests.jsonl').read()
 for s in ('team-a-key', 'mock-primary-key', 'mock-secondary-key', 'backend-secret'): assert s not in text, s
 keys = 'TimeGenerated RequestId CallerIpAddress Method Url ApiId OperationId ProductId SubscriptionId BackendId BackendUrl ResponseCode BackendResponseCode TotalTime BackendTime Attempts Model PromptTokens CompletionTokens TotalTokens Streamed LastErrorSource LastErrorReason RequestBody BackendResponseBody'.split()
