@@ -345,6 +345,46 @@ static void api_version(struct evhttp_request *req, char *out, size_t cap)
     evhttp_clear_headers(&params);
 }
 
+/* The Azure instance metadata service's token endpoint, for running policies that use
+ * authentication-managed-identity offline (APIMLITE_IDENTITY_ENDPOINT=http://MOCK/metadata/
+ * identity/oauth2/token): like IMDS it wants GET, "Metadata: true" and a resource. */
+static void identity_token(struct evhttp_request *req, mock_answer *a)
+{
+    const char *query = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(req));
+    struct evkeyvalq params;
+    bool parsed = query && evhttp_parse_query_str(query, &params) == 0;
+    const char *resource = parsed ? evhttp_find_header(&params, "resource") : NULL;
+    const char *md = evhttp_find_header(evhttp_request_get_input_headers(req), "Metadata");
+    if (evhttp_request_get_command(req) != EVHTTP_REQ_GET) {
+        mock_answer_error(a, 405, "405", NULL, "Method not allowed");
+    } else if (!md || strcmp(md, "true") != 0) {
+        a->status = 400;
+        buf_puts(&a->body, "{\"error\":\"invalid_request\",\"error_description\":\"Required "
+                           "metadata header not specified\"}");
+    } else if (!resource || !*resource) {
+        a->status = 400;
+        buf_puts(&a->body, "{\"error\":\"invalid_resource\",\"error_description\":\"The "
+                           "resource parameter is required\"}");
+    } else {
+        json_t *j = json_pack("{s:s+, s:s, s:s, s:s, s:s}", "access_token",
+                              "mock-mi-token:", resource, "expires_in", "3599", "expires_on", "",
+                              "resource", resource, "token_type", "Bearer");
+        char on[32];
+        snprintf(on, sizeof on, "%lld", (long long)time(NULL) + 3599);
+        if (j)
+            json_object_set_new(j, "expires_on", json_string(on));
+        char *text = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+        if (text)
+            buf_puts(&a->body, text);
+        else
+            mock_answer_error(a, 500, "500", NULL, "out of memory");
+        free(text);
+        json_decref(j);
+    }
+    if (parsed)
+        evhttp_clear_headers(&params);
+}
+
 static void handle(rt_mock *m, mock_call *c)
 {
     struct evhttp_request *req = c->req;
@@ -360,6 +400,10 @@ static void handle(rt_mock *m, mock_call *c)
             mock_answer_error(&c->a, 405, "405", NULL, "Method not allowed");
         else
             buf_puts(&c->a.body, "{\"status\":\"ok\"}");
+        return;
+    }
+    if (route.api == MOCK_API_IDENTITY) {
+        identity_token(req, &c->a);
         return;
     }
     if (cmd != EVHTTP_REQ_POST) {

@@ -16,7 +16,9 @@ struct event_base;
  * Paths (POST; any query string, e.g. api-version, is accepted):
  *   /openai/deployments/{deployment}/{chat/completions|completions|embeddings|responses}
  *   /v1/{chat/completions|completions|embeddings|responses}, /openai/v1/... (same),
- *   /openai/responses; GET /health answers {"status":"ok"}.
+ *   /openai/responses; GET /health answers {"status":"ok"}; GET
+ *   /metadata/identity/oauth2/token?resource=R (header Metadata: true) answers a managed
+ *   identity token "mock-mi-token:R" like the Azure instance metadata service.
  * The model is the deployment (Azure paths) or body.model (v1 paths; required there).
  * Answers are deterministic (an echo of the last user text, truncated by max_tokens;
  * embeddings are unit vectors seeded by the input) with `usage` counted like the gateway

@@ -58,6 +58,10 @@ int mock_route_parse(const char *path, mock_route *r)
         r->api = MOCK_API_HEALTH;
         return 0;
     }
+    if (!strcmp(path, "/metadata/identity/oauth2/token")) {
+        r->api = MOCK_API_IDENTITY;
+        return 0;
+    }
     if (!strcmp(path, "/openai/responses")) {
         r->api = MOCK_API_RESPONSES;
         return 0;

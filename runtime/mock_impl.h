@@ -39,7 +39,8 @@ typedef enum mock_api {
     MOCK_API_COMPLETIONS,
     MOCK_API_EMBEDDINGS,
     MOCK_API_RESPONSES,
-    MOCK_API_HEALTH, /* GET /health */
+    MOCK_API_HEALTH,   /* GET /health */
+    MOCK_API_IDENTITY, /* GET /metadata/identity/oauth2/token: a managed identity token (IMDS) */
 } mock_api;
 
 typedef struct mock_route {

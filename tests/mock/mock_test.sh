@@ -178,6 +178,19 @@ u = j['usage']; assert u['total_tokens'] == u['input_tokens'] + u['output_tokens
         "$URL$azure_chat")" = 405
     check "health: 200" test "$(curl -s --max-time 10 -o /dev/null -w '%{http_code}' \
         "$URL/health")" = 200
+    mi=/metadata/identity/oauth2/token
+    check "identity: token for a resource (IMDS shape)" test "$(curl -s --max-time 10 -o "$tmp/body" \
+        -w '%{http_code}' -H 'Metadata: true' \
+        "$URL$mi?api-version=2018-02-01&resource=https%3A%2F%2Fcognitiveservices.azure.com")" = 200
+    check "identity: access_token, expiry, resource" pyjson "$tmp/body" "
+import time
+assert j['access_token'] == 'mock-mi-token:https://cognitiveservices.azure.com', j
+assert j['token_type'] == 'Bearer' and int(j['expires_in']) > 3000, j
+assert abs(int(j['expires_on']) - time.time() - 3599) < 60, j"
+    check "identity: no Metadata header: 400" test "$(curl -s --max-time 10 -o "$tmp/body" \
+        -w '%{http_code}' "$URL$mi?resource=x")" = 400
+    check "identity: no resource: 400" test "$(curl -s --max-time 10 -o "$tmp/body" \
+        -w '%{http_code}' -H 'Metadata: true' "$URL$mi")" = 400
 
     # ---- streaming without delay ----
     s_body='{"stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"one two three four"}]}'
