@@ -92,6 +92,10 @@ typedef struct rt_mem_store {
     size_t max_keys;
     rt_mem_entry *lru_head, *lru_tail; /* head = most recently used */
     char *damaged; /* a state file that failed to load: never overwritten (rt_mem_save) */
+    /* quota-type changes so far, and as of the last save to saved_path: rt_mem_save skips
+     * the write when nothing changed since */
+    uint64_t changes, saved_changes;
+    char *saved_path;
 } rt_mem_store;
 
 /* The entry (ns, key) or NULL. Marks it most recently used. Caller holds mu. */

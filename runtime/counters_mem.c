@@ -235,6 +235,7 @@ static void do_quota(rt_mem_store *m, const rt_counter_op *op, rt_counter_result
         }
         e->q.calls = rt_sat_add(e->q.calls, op->quota.calls_take);
         e->q.bytes = rt_sat_add(e->q.bytes, op->quota.bytes_take);
+        m->changes++;
     }
     quota_fill(op, e, ws, we, out);
 }
@@ -277,8 +278,10 @@ static void token_quota(rt_mem_store *m, const rt_counter_op *op, rt_counter_res
         e->tq.win_end = we;
         e->tq.tokens = 0;
     }
-    if (adds && e)
+    if (adds && e) {
         e->tq.tokens = rt_sat_add(e->tq.tokens, op->token.take);
+        m->changes++;
+    }
     int64_t used = e ? e->tq.tokens : 0, left = op->token.quota - used;
     out->token.quota_used = used;
     out->token.quota_remaining = left > 0 ? left : 0;
@@ -374,6 +377,7 @@ static void mem_free(rt_counter_store *s)
     }
     free(m->tab);
     free(m->damaged);
+    free(m->saved_path);
     pthread_mutex_destroy(&m->mu);
     free(m);
 }

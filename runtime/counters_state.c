@@ -130,6 +130,14 @@ int rt_mem_save(rt_counter_store *s, const char *path, int64_t now_ms, char *err
                  path);
         return -1;
     }
+    if (m->saved_path && strcmp(m->saved_path, path) == 0 && m->changes == m->saved_changes) {
+        pthread_mutex_unlock(&m->mu); /* the file already says all this */
+        json_decref(root);
+        json_decref(quota);
+        json_decref(tquota);
+        return 0;
+    }
+    uint64_t snap = m->changes;
     /* Oldest first, so that loading recreates the same LRU order. */
     for (rt_mem_entry *e = m->lru_tail; e; e = e->lru_prev) {
         if ((e->ns != RT_NS_QUOTA && e->ns != RT_NS_TQUOTA) || rt_mem_is_expired(e, now_ms))
@@ -153,6 +161,15 @@ int rt_mem_save(rt_counter_store *s, const char *path, int64_t now_ms, char *err
     free(text);
     int rc = write_atomically(path, withnl, err, errlen);
     free(withnl);
+    if (rc == 0) {
+        pthread_mutex_lock(&m->mu);
+        m->saved_changes = snap;
+        if (!m->saved_path || strcmp(m->saved_path, path) != 0) {
+            free(m->saved_path);
+            m->saved_path = xstrdup(path);
+        }
+        pthread_mutex_unlock(&m->mu);
+    }
     return rc;
 }
 

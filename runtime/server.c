@@ -17,7 +17,7 @@
 #include "policies/oidc.h"
 #include "server_impl.h"
 
-#define SRV_STATE_EVERY_MS 30000
+#define SRV_STATE_EVERY_MS 5000 /* written only when a quota counter changed */
 #define SRV_MAX_WORKERS    256
 #define SRV_MAX_HEADERS    (64 << 10)
 #define SRV_MAX_BODY       (16 << 20)

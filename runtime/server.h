@@ -8,10 +8,10 @@
  * log; each has its own transport, clock, identity provider, OIDC cache and Redis connection;
  * the gateway's breaker/pool hooks run under one mutex), the request log of `logs.path`
  * (reqlog.h), Prometheus text at `metrics.listen` /metrics, counters in memory (persisted to
- * `state:` every 30 s and at shutdown) or, with `counters: redis://...` / `unix://...`, in
- * Redis on the loop (counters_redis.h) with the memory store as its fallback, managed identity
- * tokens from identity.h (rt_idp: IMDS / App Service / workload identity,
- * $APIMLITE_IDENTITY_ENDPOINT for tests).
+ * `state:` every 5 s when a quota counter changed, and at shutdown) or, with `counters:
+ * redis://...` / `unix://...`, in Redis on the loop (counters_redis.h) with the memory store as its
+ * fallback, managed identity tokens from identity.h (rt_idp: IMDS / App Service / workload
+ * identity, $APIMLITE_IDENTITY_ENDPOINT for tests).
  *
  * tls: { cert, key } (server_tls.c): every worker terminates TLS 1.2 / 1.3 with one shared
  * SSL_CTX; a client speaking plain HTTP to it fails the handshake and is disconnected.

@@ -101,6 +101,34 @@ static void fill(rt_counter_store *s)
                .kind = RT_COUNTER_ACQUIRE, .key = STR_LIT("c"), .now_ms = T0, .conc = { 1 } });
 }
 
+/* A save when no quota-type counter changed since the last one writes nothing; the next
+ * change is saved again (the gateway saves every few seconds). */
+static void test_unchanged_not_rewritten(void **state)
+{
+    (void)state;
+    char err[256];
+    rt_counter_store *s = rt_counter_mem_new(0);
+    fill(s);
+    assert_int_equal(rt_counter_save(s, path, T0 + MIN, err, sizeof err), 0);
+    assert_int_equal(access(path, F_OK), 0);
+    unlink(path);
+    /* a rate limit is not persisted: still nothing to write */
+    run(s, (rt_counter_op){ .kind = RT_COUNTER_RATE,
+                            .key = STR_LIT("other"),
+                            .now_ms = T0 + MIN,
+                            .rate = { 5, MIN, 1 } });
+    assert_int_equal(rt_counter_save(s, path, T0 + 2 * MIN, err, sizeof err), 0);
+    assert_int_not_equal(access(path, F_OK), 0);
+    quota(s, STR_LIT("hourly"), 10, HOUR, 1, T0 + 2 * MIN);
+    assert_int_equal(rt_counter_save(s, path, T0 + 2 * MIN, err, sizeof err), 0);
+    assert_int_equal(access(path, F_OK), 0);
+    unlink(path);
+    tokens(s, "team-a", RT_TOKEN_PERIOD_DAILY, RT_COUNTER_TOKEN_ADD, 1, T0 + 2 * MIN);
+    assert_int_equal(rt_counter_save(s, path, T0 + 2 * MIN, err, sizeof err), 0);
+    assert_int_equal(access(path, F_OK), 0);
+    rt_counter_store_free(s);
+}
+
 static void test_round_trip(void **state)
 {
     (void)state;
@@ -272,6 +300,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_round_trip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_expired_dropped, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_files, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unchanged_not_rewritten, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
