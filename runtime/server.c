@@ -723,7 +723,17 @@ static void teardown(srv *s)
 /* Creates worker s's loop, transport and clock, then sets it up. */
 static int start_worker(srv *s, char *err, size_t errlen)
 {
-    s->base = event_base_new();
+    /* epoll's changelist: the interest changes of one loop turn (evhttp turns reading off
+     * while a request is in the gateway and on again, with writing, for its reply) are
+     * applied once, merged, at the next epoll_wait. The changelist is unsafe only for
+     * dup()ed descriptors, which the server does not use. */
+    struct event_config *ec = event_config_new();
+    if (ec && event_config_set_flag(ec, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST) == 0)
+        s->base = event_base_new_with_config(ec);
+    if (ec)
+        event_config_free(ec);
+    if (!s->base)
+        s->base = event_base_new();
     s->curl = s->base ? rt_curl_new(s->base, NULL) : NULL;
     s->clock = s->base ? rt_evclock_new(s->base) : NULL;
     if (!s->base || !s->curl || !s->clock) {
