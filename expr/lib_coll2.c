@@ -117,23 +117,23 @@ static int arr_s_empty(xv_call *c, xv *out)
     return l ? coll_list_out(l, out) : -1;
 }
 
-static int arr_list_arg(xv_call *c, size_t i, xv_list **l)
+/* Argument i as an array; NULL after throwing when it is not one. */
+static xv_list *arr_list_arg(xv_call *c, size_t i)
 {
-    if (c->args[i].kind == XV_LIST) {
-        *l = c->args[i].u.list;
-        return 0;
-    }
-    if (c->args[i].kind == XV_NULL)
-        return expr_throw(c->env, "ArgumentNullException",
-                          "Value cannot be null. (Parameter 'array')");
-    return expr_throw(c->env, "ArgumentException", "argument %zu: expected an array, got %s", i + 1,
-                      xv_type_name(c->args[i]));
+    if (c->args[i].kind == XV_LIST && c->args[i].u.list)
+        return c->args[i].u.list;
+    if (c->args[i].kind == XV_NULL || c->args[i].kind == XV_LIST)
+        expr_throw(c->env, "ArgumentNullException", "Value cannot be null. (Parameter 'array')");
+    else
+        expr_throw(c->env, "ArgumentException", "argument %zu: expected an array, got %s", i + 1,
+                   xv_type_name(c->args[i]));
+    return NULL;
 }
 
 static int arr_s_index_of(xv_call *c, xv *out)
 {
-    xv_list *l;
-    if (arr_list_arg(c, 0, &l) < 0)
+    xv_list *l = arr_list_arg(c, 0);
+    if (!l)
         return -1;
     *out = xv_int(coll_list_find(l, c->args[1], 0));
     return 0;
@@ -141,8 +141,8 @@ static int arr_s_index_of(xv_call *c, xv *out)
 
 static int arr_s_exists(xv_call *c, xv *out)
 {
-    xv_list *l;
-    if (arr_list_arg(c, 0, &l) < 0)
+    xv_list *l = arr_list_arg(c, 0);
+    if (!l)
         return -1;
     bool hit = false;
     for (size_t i = 0; i < l->n && !hit; i++) {
@@ -155,8 +155,8 @@ static int arr_s_exists(xv_call *c, xv *out)
 
 static int arr_s_reverse(xv_call *c, xv *out)
 {
-    xv_list *l;
-    if (arr_list_arg(c, 0, &l) < 0)
+    xv_list *l = arr_list_arg(c, 0);
+    if (!l)
         return -1;
     for (size_t i = 0, j = l->n; i + 1 < j; i++, j--) {
         xv t = l->items[i];
@@ -169,8 +169,8 @@ static int arr_s_reverse(xv_call *c, xv *out)
 
 static int arr_s_sort(xv_call *c, xv *out)
 {
-    xv_list *l;
-    if (arr_list_arg(c, 0, &l) < 0)
+    xv_list *l = arr_list_arg(c, 0);
+    if (!l)
         return -1;
     *out = xv_null();
     return coll_sort(c->env, l->items, l->n, c->nargs > 1 ? c->args[1] : xv_null(), false);
@@ -179,14 +179,15 @@ static int arr_s_sort(xv_call *c, xv *out)
 /* Array.Copy(src, dst, n) / (src, si, dst, di, n); byte[] copies are lib1's business. */
 static int arr_s_copy(xv_call *c, xv *out)
 {
-    xv_list *s, *d;
     int64_t si = 0, di = 0, n = 0;
     bool five = c->nargs == 5;
-    if (arr_list_arg(c, 0, &s) < 0 || arr_list_arg(c, five ? 2 : 1, &d) < 0 ||
-        (five && (coll_arg_int(c, 1, &si) < 0 || coll_arg_int(c, 3, &di) < 0)) ||
+    xv_list *s = arr_list_arg(c, 0);
+    xv_list *d = s ? arr_list_arg(c, five ? 2 : 1) : NULL;
+    if (!s || !d || (five && (coll_arg_int(c, 1, &si) < 0 || coll_arg_int(c, 3, &di) < 0)) ||
         coll_arg_int(c, five ? 4 : 2, &n) < 0)
         return -1;
-    if (si < 0 || di < 0 || n < 0 || (uint64_t)(si + n) > s->n || (uint64_t)(di + n) > d->n)
+    if (si < 0 || di < 0 || n < 0 || (uint64_t)si + (uint64_t)n > s->n ||
+        (uint64_t)di + (uint64_t)n > d->n)
         return expr_throw(c->env, "ArgumentException",
                           "Source array was not long enough. Check the source index, length, "
                           "and the array's lower bounds.");

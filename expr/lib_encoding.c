@@ -565,12 +565,12 @@ static int bc_read(xv_call *c, size_t n, const char *who, uint64_t *u)
 {
     str b;
     int64_t st = 0;
+    *u = 0;
     if (lib1_bytes(c, 0, who, &b) < 0 || (c->nargs > 1 && lib1_int(c, 1, who, &st) < 0))
         return -1;
     if (st < 0 || st + (int64_t)n > (int64_t)b.len)
         return expr_throw(c->env, "ArgumentOutOfRangeException",
                           "Index was out of range. (Parameter 'startIndex')");
-    *u = 0;
     for (size_t i = 0; i < n; i++)
         *u |= (uint64_t)(unsigned char)b.ptr[st + (int64_t)i] << (8 * i);
     return 0;

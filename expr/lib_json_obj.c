@@ -640,6 +640,7 @@ static int arr_remove(xv_call *c, xv *out)
 
 static int arg_index(xv_call *c, size_t i, size_t limit, size_t *idx)
 {
+    *idx = 0;
     if (c->args[i].kind != XV_INT)
         return expr_throw(c->env, "ArgumentException", "argument %zu: expected int, got %s", i + 1,
                           xv_type_name(c->args[i]));

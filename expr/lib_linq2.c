@@ -466,6 +466,7 @@ int linq_s_empty(xv_call *c, xv *out)
 
 static int count_arg(xv_call *c, size_t i, int64_t *n)
 {
+    *n = 0;
     if (c->args[i].kind != XV_INT)
         return expr_throw(c->env, "ArgumentException", "argument %zu: expected int, got %s", i + 1,
                           xv_type_name(c->args[i]));

@@ -9,6 +9,7 @@ static const xv_class class_midpoint;
 /* A numeric argument, unwrapped (char counts as int). */
 static int num_arg(xv_call *c, size_t i, const char *who, xv *out)
 {
+    *out = xv_null();
     xv v = lib1_unjson(c->env, c->args[i]);
     if (v.kind == XV_CHAR)
         v = xv_int(v.u.ch);

@@ -502,3 +502,97 @@ void rt_backends_each(rt_backends *bk, int64_t now_ms,
     }
     pthread_mutex_unlock(&bk->mu);
 }
+
+/* ---- carrying state over a reload ---- */
+
+static bool same_cstr(const char *a, const char *b)
+{
+    return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+static bool same_rules(const rt_breaker *a, const rt_breaker *b)
+{
+    if (a->n != b->n)
+        return false;
+    for (size_t i = 0; i < a->n; i++) {
+        const brule *x = &a->rules[i], *y = &b->rules[i];
+        if (!same_cstr(x->name, y->name) || x->count != y->count ||
+            x->percentage != y->percentage || x->interval_ms != y->interval_ms ||
+            x->trip_ms != y->trip_ms || x->accept_retry_after != y->accept_retry_after ||
+            x->nranges != y->nranges || x->nreasons != y->nreasons)
+            return false;
+        for (size_t k = 0; k < x->nranges; k++)
+            if (x->ranges[k].min != y->ranges[k].min || x->ranges[k].max != y->ranges[k].max)
+                return false;
+        for (size_t k = 0; k < x->nreasons; k++)
+            if (strcmp(x->reasons[k], y->reasons[k]) != 0)
+                return false;
+    }
+    return true;
+}
+
+static void swin_copy(rt_swin *dst, const rt_swin *src)
+{
+    if (dst->cap < src->n) {
+        dst->v = xrealloc(dst->v, src->n * sizeof *dst->v);
+        dst->cap = src->n;
+    }
+    if (src->n)
+        memcpy(dst->v, src->v, src->n * sizeof *dst->v);
+    dst->n = src->n;
+    dst->width_ms = src->width_ms;
+}
+
+/* dst takes src's state; both have the same rules (same_rules). */
+static void breaker_copy(rt_breaker *dst, const rt_breaker *src)
+{
+    dst->open_until_ms = src->open_until_ms;
+    dst->trips = src->trips;
+    dst->last_rule = NULL;
+    for (size_t i = 0; i < src->n; i++) {
+        swin_copy(&dst->rules[i].win, &src->rules[i].win);
+        if (src->last_rule && src->last_rule == src->rules[i].name)
+            dst->last_rule = dst->rules[i].name;
+    }
+}
+
+static bool same_members(const rt_pool *a, const rt_pool *b)
+{
+    if (a->n != b->n)
+        return false;
+    for (size_t i = 0; i < a->n; i++)
+        if (strcmp(a->m[i].id, b->m[i].id) != 0 || a->m[i].priority != b->m[i].priority ||
+            a->m[i].weight != b->m[i].weight)
+            return false;
+    return true;
+}
+
+void rt_backends_carry(rt_backends *bk, rt_backends *old, rt_backends_carry_fn fn, void *ud)
+{
+    if (!old || old == bk)
+        return;
+    pthread_mutex_lock(&old->mu); /* old first: nothing else holds two registries' locks */
+    pthread_mutex_lock(&bk->mu);
+    for (size_t i = 0; i < bk->nbr; i++) {
+        rt_breaker *o = find_breaker(old, str_from(bk->br[i].id));
+        if (!o)
+            continue;
+        bool same = same_rules(bk->br[i].b, o);
+        if (same)
+            breaker_copy(bk->br[i].b, o);
+        if (fn)
+            fn(ud, bk->br[i].id, same ? RT_CARRY_BREAKER_KEPT : RT_CARRY_BREAKER_RESET);
+    }
+    for (size_t i = 0; i < bk->npools; i++) {
+        rt_pool *o = find_pool(old, str_from(bk->pools[i].id));
+        if (!o)
+            continue;
+        bool same = same_members(bk->pools[i].p, o);
+        if (same)
+            memcpy(bk->pools[i].p->cw, o->cw, o->n * sizeof *o->cw);
+        if (fn)
+            fn(ud, bk->pools[i].id, same ? RT_CARRY_POOL_KEPT : RT_CARRY_POOL_RESET);
+    }
+    pthread_mutex_unlock(&bk->mu);
+    pthread_mutex_unlock(&old->mu);
+}

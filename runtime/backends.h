@@ -182,4 +182,22 @@ rt_breaker_state rt_backends_state(rt_backends *bk, str id, int64_t now_ms);
 void rt_backends_each(rt_backends *bk, int64_t now_ms,
                       void (*fn)(void *ud, const char *id, const rt_breaker_state *st), void *ud);
 
+/* What rt_backends_carry did with one breaker or pool the old registry also had. */
+typedef enum rt_carry_what {
+    RT_CARRY_BREAKER_KEPT = 0, /* same rules: state carried over (open until the same instant,
+                                * failure windows, trip count) */
+    RT_CARRY_BREAKER_RESET,    /* rules changed: the breaker starts closed, with no history */
+    RT_CARRY_POOL_KEPT,        /* same members, priorities and weights: round-robin state kept */
+    RT_CARRY_POOL_RESET,       /* members changed: round-robin starts over */
+} rt_carry_what;
+typedef void (*rt_backends_carry_fn)(void *ud, const char *id, rt_carry_what what);
+
+/* Configuration reload: bk (the new configuration's registry, freshly built) takes over the
+ * state of old for every breaker and pool whose id both have and whose definition is the same;
+ * the others start fresh, and what old had alone is dropped with old (the caller frees it).
+ * Calls fn(ud, id, what) (fn may be NULL) for each id both registries have, under both locks
+ * (fn must not call into bk or old). Results that in-flight requests record on old after this
+ * call are not carried over. old may be NULL (nothing to do). */
+void rt_backends_carry(rt_backends *bk, rt_backends *old, rt_backends_carry_fn fn, void *ud);
+
 #endif

@@ -132,7 +132,7 @@ static void render_breakers(srv *s, buf *out)
         "(0 when closed)\n"
         "# TYPE apimlite_backend_circuit_open_seconds gauge\n",
         "# HELP apimlite_backend_circuit_trips_total Times the backend's circuit breaker tripped "
-        "since the configuration was loaded\n"
+        "since the gateway started (kept across reloads that keep its rules)\n"
         "# TYPE apimlite_backend_circuit_trips_total counter\n",
     };
     const rt_gw *g = s->cur ? s->cur->w.gateway : NULL;

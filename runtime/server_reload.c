@@ -10,8 +10,13 @@
  *
  * The stores outlive generations: counters (memory and Redis), the metrics registry, caches,
  * log-to-eventhub sinks and the request log are the server's, so counters keyed by the same
- * names keep their values. Circuit breaker and pool state is the gateway's: a reload starts
- * it fresh (as rt_gw_reset does for each test). Settings that only take effect at startup
+ * names keep their values. Circuit breaker and pool state is the gateway's: a reload carries
+ * it over (rt_gw_carry_state) for every backend the new configuration defines with the same
+ * breaker rules / pool members, so a tripped backend stays skipped until its trip ends and a
+ * pool's round-robin goes on; a breaker or pool whose definition changed starts fresh (the
+ * reload says so on stderr), and backends that were removed are dropped with the old
+ * generation. Results that requests still running on the old generation record after the
+ * reload are not carried over. Settings that only take effect at startup
  * (listen, workers, tls, counters, state, logs.path, metrics.listen, loggers, tokenizer) keep
  * their startup values; a reload that changes one says that a restart is needed. */
 #include <pthread.h>
@@ -107,6 +112,17 @@ rt_gw *srv_gen_gw(const srv_gen *g)
     return g->gw;
 }
 
+/* The published generation with one more reference (NULL when shutting down). */
+static srv_gen *gen_ref_published(void)
+{
+    pthread_mutex_lock(&pub_mu);
+    srv_gen *g = published;
+    if (g)
+        atomic_fetch_add(&g->refs, 1);
+    pthread_mutex_unlock(&pub_mu);
+    return g;
+}
+
 static void gen_unref(srv_gen *g)
 {
     if (g && atomic_fetch_sub(&g->refs, 1) == 1) {
@@ -167,11 +183,7 @@ void srv_sync(srv *s)
     unsigned seq = atomic_load_explicit(&pub_seq, memory_order_acquire);
     if (s->cur && seq == s->seq)
         return;
-    pthread_mutex_lock(&pub_mu);
-    srv_gen *g = published;
-    if (g)
-        atomic_fetch_add(&g->refs, 1);
-    pthread_mutex_unlock(&pub_mu);
+    srv_gen *g = gen_ref_published();
     if (!g)
         return; /* shutting down */
     srv_world *sw = xcalloc(1, sizeof *sw);
@@ -226,6 +238,22 @@ void srv_worlds_free(srv *s)
 
 /* ---- SIGHUP ---- */
 
+static void carry_note(void *ud, const char *msg)
+{
+    (void)ud;
+    fprintf(stderr, "apimlite serve: SIGHUP: %s\n", msg);
+}
+
+/* gw takes over the breaker and pool state of the published generation. */
+static void carry_state(rt_gw *gw)
+{
+    srv_gen *old = gen_ref_published();
+    if (!old)
+        return;
+    rt_gw_carry_state(gw, old->gw, carry_note, NULL);
+    gen_unref(old);
+}
+
 void srv_reload(srv *s)
 {
     if (s->draining)
@@ -258,6 +286,7 @@ void srv_reload(srv *s)
                     key_names[k]);
         free(now);
     }
+    carry_state(gw);
     srv_gen *g = xcalloc(1, sizeof *g);
     g->gw = gw;
     atomic_init(&g->refs, 1);

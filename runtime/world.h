@@ -28,12 +28,14 @@
  *  - Each result is recorded on the called backend's breaker: the HTTP status, or the reasons
  *    BackendConnectionFailure / Timeout for transport failures; Retry-After of a failing
  *    response is honoured by rules with acceptRetryAfter.
- *  - Pool and breaker state lives in the rt_gw (rt_gw_reset gives fresh state: each test).
+ *  - Pool and breaker state lives in the rt_gw (rt_gw_reset gives fresh state: each test;
+ *    rt_gw_carry_state carries it over a reload).
  */
 
 #include <jansson.h>
 #include <stdbool.h>
 
+#include "base/buf.h"
 #include "base/diag.h"
 #include "config.h"
 #include "req.h"
@@ -58,6 +60,17 @@ const rt_config *rt_gw_config(const rt_gw *g);
 /* Fresh circuit breaker and pool state (each test starts with one). Returns 0, or -1 with a
  * message in err (a breaker rule or pool the registry refuses). */
 int rt_gw_reset(rt_gw *g, char *err, size_t errlen);
+/* Configuration reload (serve's SIGHUP): g, after rt_gw_reset, takes over old's circuit
+ * breaker and pool state for every backend id both define with the same breaker rules / pool
+ * members (an open breaker stays open until the same instant); backends only old had are
+ * dropped with it. Calls note(ud, msg) for each breaker or pool that starts fresh because its
+ * definition changed. */
+void rt_gw_carry_state(rt_gw *g, rt_gw *old, void (*note)(void *ud, const char *msg), void *ud);
+
+/* Appends a backend's credentials.query parameters to the URL in u (forward-request and side
+ * calls alike): each value as name=value, both percent-encoded (RFC 3986 unreserved characters
+ * kept), after '?' when u has no query yet, else '&'. */
+void rt_gw_append_cred_query(buf *u, const rt_backend_credentials *c);
 
 /* Points w at g: w->gateway, set_backend, prepare_call, call_result. */
 void rt_gw_bind(rt_gw *g, rt_world *w);

@@ -84,6 +84,12 @@ int rt_gw_reset(rt_gw *g, char *err, size_t errlen)
     return rc;
 }
 
+void rt_gw_carry_state(rt_gw *g, rt_gw *old, void (*note)(void *ud, const char *msg), void *ud)
+{
+    if (g && old && g != old)
+        gw_bk_carry(g->bk, old->bk, note, ud);
+}
+
 /* ---- set-backend-service backend-id ---- */
 
 static rt_gw *gw_of(rt_req *r)
@@ -171,6 +177,20 @@ static void url_encode(buf *b, str s)
             buf_putc(b, '%');
             buf_putc(b, hex[c >> 4]);
             buf_putc(b, hex[c & 15]);
+        }
+    }
+}
+
+void rt_gw_append_cred_query(buf *u, const rt_backend_credentials *c)
+{
+    bool has_q = u->len && memchr(u->ptr, '?', u->len) != NULL;
+    for (size_t i = 0; i < c->nquery; i++) {
+        for (size_t k = 0; k < c->query[i].nvalues; k++) {
+            buf_putc(u, has_q ? '&' : '?');
+            has_q = true;
+            url_encode(u, c->query[i].name);
+            buf_putc(u, '=');
+            url_encode(u, c->query[i].values[k]);
         }
     }
 }
@@ -343,16 +363,7 @@ static int add_credentials(rt_req *r, const rt_backend *t, rt_http_req *hr)
         buf u;
         buf_init(&u, 0);
         buf_append(&u, hr->url.ptr, hr->url.len);
-        bool has_q = memchr(hr->url.ptr, '?', hr->url.len) != NULL;
-        for (size_t i = 0; i < c->nquery; i++) {
-            for (size_t k = 0; k < c->query[i].nvalues; k++) {
-                buf_putc(&u, has_q ? '&' : '?');
-                has_q = true;
-                url_encode(&u, c->query[i].name);
-                buf_putc(&u, '=');
-                url_encode(&u, c->query[i].values[k]);
-            }
-        }
+        rt_gw_append_cred_query(&u, c);
         char *url = arena_strndup(&r->arena, u.ptr ? u.ptr : "", u.len);
         buf_release(&u);
         if (!url)

@@ -1,5 +1,6 @@
 /* The world's view of the breaker / pool registry (backends.h) through neutral types: the
  * configuration's structs share names with backends.h, so this file sees only the latter. */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "runtime/backends.h"
@@ -100,6 +101,36 @@ char *gw_bk_pool_message(arena *a, str pool_id)
     char msg[512];
     rt_pool_unavailable_message(pool_id, msg, sizeof msg);
     return arena_strdup(a, msg);
+}
+
+typedef struct carry_note {
+    void (*note)(void *ud, const char *msg);
+    void *ud;
+} carry_note;
+
+static void carry_one(void *ud, const char *id, rt_carry_what what)
+{
+    carry_note *c = ud;
+    char msg[512];
+    if (what == RT_CARRY_BREAKER_RESET)
+        snprintf(msg, sizeof msg,
+                 "backend '%s': circuit breaker rules changed: its state starts fresh", id);
+    else if (what == RT_CARRY_POOL_RESET)
+        snprintf(msg, sizeof msg, "backend pool '%s': members changed: its round-robin starts over",
+                 id);
+    else
+        return;
+    if (c->note)
+        c->note(c->ud, msg);
+}
+
+void gw_bk_carry(rt_backends *bk, rt_backends *old, void (*note)(void *ud, const char *msg),
+                 void *ud)
+{
+    if (!bk || !old)
+        return;
+    carry_note c = { note, ud };
+    rt_backends_carry(bk, old, carry_one, &c);
 }
 
 typedef struct view_walk {

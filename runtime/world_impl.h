@@ -58,5 +58,9 @@ bool gw_bk_record(struct rt_backends *bk, str id, int status, str reason, str re
                   int64_t now_ms);
 /* "Backend pool <id> is temporarily unavailable" in a. */
 char *gw_bk_pool_message(arena *a, str pool_id);
+/* A reload: bk takes over old's breaker and pool state where the definitions are the same
+ * (rt_backends_carry); note(ud, msg) for each one that starts fresh because it changed. */
+void gw_bk_carry(struct rt_backends *bk, struct rt_backends *old,
+                 void (*note)(void *ud, const char *msg), void *ud);
 
 #endif

@@ -483,7 +483,7 @@ static int iso_datetime(expr_env *env, xv v, str *out)
     if (frac) {
         snprintf(fr, sizeof fr, ".%07lld", (long long)frac);
         size_t n = strlen(fr);
-        while (fr[n - 1] == '0')
+        while (n > 1 && fr[n - 1] == '0')
             fr[--n] = '\0';
     }
     const char *zone = v.sub == XV_SUB_DTO          ? "+00:00"

@@ -2,7 +2,6 @@
  * and llm-content-safety. */
 #include "llmcall.h"
 
-#include <ctype.h>
 #include <jansson.h>
 #include <string.h>
 
@@ -165,21 +164,6 @@ typedef struct llm_call {
     str backend_id;
 } llm_call;
 
-static void url_encode(buf *b, str s)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    for (size_t i = 0; i < s.len; i++) {
-        unsigned char c = (unsigned char)s.ptr[i];
-        if (isalnum(c) || strchr("-._~", c)) {
-            buf_putc(b, (char)c);
-        } else {
-            buf_putc(b, '%');
-            buf_putc(b, hex[c >> 4]);
-            buf_putc(b, hex[c & 15]);
-        }
-    }
-}
-
 /* The backend to call for id: a single backend, or a pool's first member. */
 static const rt_backend *backend_of(rt_req *r, str id, str *why)
 {
@@ -284,16 +268,7 @@ static int build(rt_req *r, const rt_backend *b, const rt_llm_req *q, rt_http_re
         base.len--;
     buf_append(&u, base.ptr, base.len);
     buf_append(&u, q->path.ptr, q->path.len);
-    bool has_q = u.len && memchr(u.ptr, '?', u.len) != NULL;
-    for (size_t i = 0; i < c->nquery; i++) {
-        for (size_t v = 0; v < c->query[i].nvalues; v++) {
-            buf_putc(&u, has_q ? '&' : '?');
-            has_q = true;
-            url_encode(&u, c->query[i].name);
-            buf_putc(&u, '=');
-            url_encode(&u, c->query[i].values[v]);
-        }
-    }
+    rt_gw_append_cred_query(&u, c);
     char *url = arena_strndup(&r->arena, u.ptr ? u.ptr : "", u.len);
     buf_release(&u);
     if (!url)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "../testfile.h"
+#include "counterkey.h"
 #include "limits.h"
 
 /* ---- parse ---- */
@@ -20,16 +21,7 @@ int rt_quota_parse(pol_cc *cc, const pol_node *el, void *out)
 {
     rt_quota_conf *c = out;
     quota_common(el, c);
-    const pol_node **apis;
-    c->napis = pol_cc_children(cc, el, "api", &apis);
-    if (c->napis && !(c->apis = arena_calloc(cc->a, c->napis, sizeof *c->apis)))
-        return pol_cc_error(cc, el, "out of memory");
-    int rc = 0;
-    for (size_t i = 0; i < c->napis; i++) {
-        if (rt_lim_scope_parse(cc, apis[i], true, true, &c->apis[i]) < 0)
-            rc = -1;
-    }
-    return rc;
+    return rt_ckey_parse_scopes(cc, el, true, true, &c->apis, &c->napis);
 }
 
 int rt_quota_by_key_parse(pol_cc *cc, const pol_node *el, void *out)
@@ -170,34 +162,15 @@ static int64_t q_sub_start(const rt_ctx_subscription *s)
     return t ? rt_ticks_to_ms(t) : rt_ticks_to_ms(0);
 }
 
-static pol_status q_subscription(rt_req *r, const rt_quota_conf *c, q_run *run)
+typedef struct q_sub {
+    q_run *run;
+    int64_t start_ms;
+} q_sub;
+
+static void q_sub_add(void *ud, const rt_ckey *k)
 {
-    rt_ctx *ctx = r->ctx;
-    char *base = rt_lim_sub_key(r, "quota");
-    if (!base)
-        return rt_fail(r, NULL, "OutOfMemory", "request memory limit reached");
-    int64_t start = q_sub_start(ctx->subscription);
-    q_add(run, str_from(base), c->calls, c->kb, c->period, start);
-    for (size_t i = 0; i < c->napis; i++) {
-        const rt_lim_scope *a = &c->apis[i];
-        if (!rt_lim_scope_matches(a, ctx))
-            continue;
-        char *k = arena_sprintf(&r->arena, "%s|api:%.*s", base, STR_FMT(ctx->api.id));
-        if (!k)
-            return rt_fail(r, NULL, "OutOfMemory", "request memory limit reached");
-        int64_t ap = a->period >= 0 ? a->period : c->period;
-        q_add(run, str_from(k), a->calls, a->kb, ap, start);
-        for (size_t j = 0; j < a->nops; j++) {
-            const rt_lim_scope *o = &a->ops[j];
-            if (!rt_lim_scope_matches(o, ctx))
-                continue;
-            char *ko = arena_sprintf(&r->arena, "%s|op:%.*s", k, STR_FMT(ctx->operation.id));
-            if (!ko)
-                return rt_fail(r, NULL, "OutOfMemory", "request memory limit reached");
-            q_add(run, str_from(ko), o->calls, o->kb, o->period >= 0 ? o->period : ap, start);
-        }
-    }
-    return POL_NEXT;
+    q_sub *qs = ud;
+    q_add(qs->run, k->key, k->calls, k->kb, k->period, qs->start_ms);
 }
 
 pol_status rt_quota_exec(rt_req *r, const void *conf)
@@ -220,7 +193,9 @@ pol_status rt_quota_exec(rt_req *r, const void *conf)
             rt_trace(r, "no subscription: skipped");
             return POL_NEXT;
         }
-        if (q_subscription(r, c, run) == POL_FAIL)
+        q_sub qs = { run, q_sub_start(r->ctx->subscription) };
+        rt_ckey own = { .calls = c->calls, .kb = c->kb, .period = c->period };
+        if (rt_ckey_subscription(r, "quota", own, c->apis, c->napis, q_sub_add, &qs) < 0)
             return POL_FAIL;
     }
     return q_next(r, run);

@@ -161,7 +161,11 @@ static const char *header(const rt_http_resp *resp, const char *name, int nth)
 }
 
 #define CHECK_STR(got, want)                                                                       \
-    CHECK((got) && !strcmp((got), (want)), "got '%s', want '%s'", (got) ? (got) : "(null)", (want))
+    do {                                                                                           \
+        const char *got_ = (got);                                                                  \
+        CHECK(got_ && !strcmp(got_, (want)), "got '%s', want '%s'", got_ ? got_ : "(null)",        \
+              (want));                                                                             \
+    } while (0)
 
 /* ---- tests ---- */
 

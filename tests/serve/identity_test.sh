@@ -17,20 +17,6 @@ fi
 . "$(dirname "$0")/lib.sh"
 fail() { echo "FAIL: $*"; for f in "$tmp"/*.err "$tmp"/*.log; do [ -f "$f" ] && { echo "--- $f"; cat "$f"; }; done; exit 1; }
 
-start() {
-    local name=$1; shift
-    "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" &
-    pids+=("$!")
-    ADDR=
-    for _ in $(seq 200); do
-        line=$(head -n1 "$tmp/$name.out" 2>/dev/null)
-        case $line in "listening on "*) ADDR=${line#listening on }; return 0 ;; esac
-        kill -0 "$!" 2>/dev/null || break
-        sleep 0.05
-    done
-    fail "$name did not start"
-}
-
 # /token: the identity endpoint (logs its query and Metadata header; answers after 300 ms with
 # the token "t-<resource host>"); anything else: echoes the Authorization header it got
 cat >"$tmp/idp.py" <<'PY'
@@ -56,7 +42,7 @@ s = S(('127.0.0.1', 0), H)
 print('listening on 127.0.0.1:%d' % s.server_port, flush=True)
 s.serve_forever()
 PY
-start idp python3 "$tmp/idp.py" "$tmp/token.log"; IDP=$ADDR
+start_or_fail idp python3 "$tmp/idp.py" "$tmp/token.log"; IDP=$ADDR
 
 cat >"$tmp/mi.xml" <<'XML'
 <policies>
@@ -143,7 +129,7 @@ apis:
 EOF
 # gateway NAME TOKEN-ENDPOINT: starts a gateway on the configuration; sets ADDR
 gateway() {
-    start "$1" env -u IDENTITY_ENDPOINT -u IDENTITY_HEADER -u AZURE_FEDERATED_TOKEN_FILE \
+    start_or_fail "$1" env -u IDENTITY_ENDPOINT -u IDENTITY_HEADER -u AZURE_FEDERATED_TOKEN_FILE \
         APIMLITE_IDENTITY_ENDPOINT="$2" "$bin" serve "$tmp/gateway.yaml" --listen 127.0.0.1:0
 }
 gateway gw "http://$IDP/token"; GW=$ADDR

@@ -42,3 +42,21 @@ start() {
     echo "Bail out! $name did not start: $(cat "$tmp/$name.err")"
     exit 1
 }
+
+# start_or_fail NAME CMD...: start for the tests that print a FAIL summary instead of TAP (they
+# define fail MESSAGE, which prints it with their logs and exits 1): the same, but a process
+# that does not start calls fail "NAME did not start" instead of the Bail out line
+start_or_fail() {
+    local name=$1; shift
+    "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" &
+    PID=$!
+    pids+=("$PID")
+    ADDR=
+    for _ in $(seq 200); do
+        line=$(head -n1 "$tmp/$name.out" 2>/dev/null)
+        case $line in "listening on "*) ADDR=${line#listening on }; return 0 ;; esac
+        kill -0 "$PID" 2>/dev/null || break
+        sleep 0.05
+    done
+    fail "$name did not start"
+}

@@ -12,21 +12,6 @@ fi
 . "$(dirname "$0")/lib.sh"
 fail() { echo "FAIL: $*"; for f in "$tmp"/*.err; do echo "--- $f"; cat "$f"; done; exit 1; }
 
-# start NAME CMD...: runs CMD in the background, waits for "listening on HOST:PORT"; sets ADDR
-start() {
-    local name=$1; shift
-    "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" &
-    pids+=("$!")
-    ADDR=
-    for _ in $(seq 200); do
-        line=$(head -n1 "$tmp/$name.out" 2>/dev/null)
-        case $line in "listening on "*) ADDR=${line#listening on }; return 0 ;; esac
-        kill -0 "$!" 2>/dev/null || break
-        sleep 0.05
-    done
-    fail "$name did not start"
-}
-
 sock=$tmp/redis.sock
 redis-server --port 0 --unixsocket "$sock" --save '' --appendonly no --dir "$tmp" \
     >"$tmp/redis.log" 2>&1 &
@@ -34,7 +19,7 @@ pids+=("$!")
 for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.05; done
 [ -S "$sock" ] || fail "redis-server did not start: $(cat "$tmp/redis.log")"
 
-start mock "$bin" mock --listen 127.0.0.1:0; MOCK=$ADDR
+start_or_fail mock "$bin" mock --listen 127.0.0.1:0; MOCK=$ADDR
 cat >"$tmp/limit.xml" <<'XML'
 <policies>
     <inbound><base /><rate-limit-by-key calls="3" renewal-period="60" counter-key="shared" /></inbound>
@@ -60,8 +45,8 @@ sed 's|^counters: .*|counters: rediss://127.0.0.1:6380/0|' "$tmp/gateway.yaml" >
 grep -q "rediss:// (Redis over TLS) is not supported" "$tmp/tls.txt" ||
     fail "rediss:// message: $(cat "$tmp/tls.txt")"
 
-start gw1 "$bin" serve "$tmp/gateway.yaml" --listen 127.0.0.1:0; GW1=$ADDR
-start gw2 "$bin" serve "$tmp/gateway.yaml" --listen 127.0.0.1:0; GW2=$ADDR
+start_or_fail gw1 "$bin" serve "$tmp/gateway.yaml" --listen 127.0.0.1:0; GW1=$ADDR
+start_or_fail gw2 "$bin" serve "$tmp/gateway.yaml" --listen 127.0.0.1:0; GW2=$ADDR
 
 chat='{"messages":[{"role":"user","content":"hi"}],"max_tokens":5}'
 path=/openai/deployments/gpt-4o/chat/completions?api-version=2024-02-01

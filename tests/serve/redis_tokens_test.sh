@@ -21,21 +21,6 @@ fi
 . "$(dirname "$0")/lib.sh"
 fail() { echo "FAIL: $*"; for f in "$tmp"/*.err "$tmp"/redis*.log; do [ -f "$f" ] && { echo "--- $f"; cat "$f"; }; done; exit 1; }
 
-# start NAME CMD...: runs CMD in the background, waits for "listening on HOST:PORT"; sets ADDR
-start() {
-    local name=$1; shift
-    "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" &
-    pids+=("$!")
-    ADDR=
-    for _ in $(seq 200); do
-        line=$(head -n1 "$tmp/$name.out" 2>/dev/null)
-        case $line in "listening on "*) ADDR=${line#listening on }; return 0 ;; esac
-        kill -0 "$!" 2>/dev/null || break
-        sleep 0.05
-    done
-    fail "$name did not start"
-}
-
 sock=$tmp/redis.sock
 REDIS_PID=
 start_redis() {
@@ -48,7 +33,7 @@ start_redis() {
 }
 start_redis
 
-start mock "$bin" mock --listen 127.0.0.1:0; MOCK=$ADDR
+start_or_fail mock "$bin" mock --listen 127.0.0.1:0; MOCK=$ADDR
 cat >"$tmp/tpm.xml" <<'XML'
 <policies>
     <inbound>
@@ -98,8 +83,8 @@ subscriptions:
   team-b: { scope: /products/team, primaryKey: key-b, state: active }
   team-c: { scope: /products/team, primaryKey: key-c, state: active }
 EOF
-start gw1 "$bin" serve "$tmp/gateway.yaml" --listen 127.0.0.1:0; GW1=$ADDR
-start gw2 "$bin" serve "$tmp/gateway.yaml" --listen 127.0.0.1:0; GW2=$ADDR
+start_or_fail gw1 "$bin" serve "$tmp/gateway.yaml" --listen 127.0.0.1:0; GW1=$ADDR
+start_or_fail gw2 "$bin" serve "$tmp/gateway.yaml" --listen 127.0.0.1:0; GW2=$ADDR
 
 chat='{"messages":[{"role":"user","content":"hi"}],"max_tokens":5}'
 # call GW API KEY: prints "status remaining-header retry-after" and keeps the body in $tmp/body
@@ -168,7 +153,7 @@ for gw in "$GW1" "$GW2"; do
     [ "${r%% *}" = 200 ] || fail "Redis down, $gw: $r (want 200 on local counters)"
 done
 # a third gateway starting while Redis is unreachable serves on local counters too
-start gw3 "$bin" serve "$tmp/gateway.yaml" --listen 127.0.0.1:0; GW3=$ADDR
+start_or_fail gw3 "$bin" serve "$tmp/gateway.yaml" --listen 127.0.0.1:0; GW3=$ADDR
 for _ in 1 2; do
     r=$(call "$GW3" tpm key-b)
     [ "${r%% *}" = 200 ] || fail "Redis down at start, gw3: $r (want 200 on local counters)"

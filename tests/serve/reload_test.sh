@@ -3,7 +3,9 @@
 # by every worker; a broken policy is refused with its errors (file:line:col) on stderr while
 # the old configuration goes on serving; a stream in flight across a reload completes; a
 # rate-limit counter keeps its value across reloads; a changed restart-only setting (listen)
-# is reported and ignored. Usage: reload_test.sh APIMLITE. Output is TAP.
+# is reported and ignored; a tripped circuit breaker stays open across a reload that keeps its
+# rules (the pool goes on failing over, /metrics still reports it open) and starts fresh when
+# its rules change. Usage: reload_test.sh APIMLITE. Output is TAP.
 set -u
 bin=${1:?usage: reload_test.sh APIMLITE}
 . "$(dirname "$0")/lib.sh"
@@ -13,6 +15,7 @@ waitfor() { for _ in $(seq 100); do grep -q -- "$2" "$1" 2>/dev/null && return 0
 
 start mock "$bin" mock --listen 127.0.0.1:0; MOCK=$ADDR
 start slow "$bin" mock --listen 127.0.0.1:0 --stream-delay 150; SLOW=$ADDR
+start throttled "$bin" mock --listen 127.0.0.1:0 --fail-rate 1 --fail-status 429; THROTTLED=$ADDR
 policy() { # policy VERSION: the limited API's policy
     cat >"$tmp/limited.xml" <<XML
 <policies>
@@ -32,11 +35,41 @@ cat >"$tmp/plain.xml" <<'XML'
     <on-error><base /></on-error>
 </policies>
 XML
+cat >"$tmp/failover.xml" <<'XML'
+<policies>
+    <inbound><base /><set-backend-service backend-id="fo-pool" /></inbound>
+    <backend><forward-request timeout="30" /></backend>
+    <outbound><base /></outbound>
+    <on-error><base /></on-error>
+</policies>
+XML
 cat >"$tmp/gateway.yaml" <<EOF
 listen: 127.0.0.1:1
 workers: 2
 logs: { path: $tmp/requests.jsonl }
+backends:
+  # always answers 429: the first one trips its breaker for TRIP
+  throttled:
+    url: http://$THROTTLED/openai
+    circuitBreaker:
+      rules:
+        - name: throttled
+          failureCondition: { count: 1, interval: PT1M, statusCodeRanges: [{ min: 429, max: 429 }] }
+          tripDuration: PT1M # TRIP
+  healthy:
+    url: http://$MOCK/openai
+  fo-pool:
+    type: Pool
+    pool:
+      services:
+        - { id: /backends/throttled, priority: 1 }
+        - { id: /backends/healthy, priority: 2 }
 apis:
+  failover:
+    path: fo
+    serviceUrl: http://$MOCK/openai
+    subscriptionRequired: false
+    policy: failover.xml
   limited:
     path: openai
     serviceUrl: http://$MOCK/openai
@@ -48,7 +81,13 @@ apis:
     subscriptionRequired: false
     policy: plain.xml
 EOF
-start gw "$bin" serve "$tmp/gateway.yaml" --listen 127.0.0.1:0; GW=http://$ADDR; GWPID=$PID
+start gw "$bin" serve "$tmp/gateway.yaml" --listen 127.0.0.1:0 --metrics-listen 127.0.0.1:0
+GW=http://$ADDR; GWPID=$PID
+MET=
+for _ in $(seq 50); do
+    MET=$(sed -n 's/^metrics on //p' "$tmp/gw.out"); [ -n "$MET" ] && break; sleep 0.05
+done
+[ -n "$MET" ] || { echo "Bail out! no metrics address: $(cat "$tmp/gw.out" "$tmp/gw.err")"; exit 1; }
 chat='{"messages":[{"role":"user","content":"hi"}],"max_tokens":5}'
 path=/openai/deployments/gpt-4o/chat/completions?api-version=2024-02-01
 spath=/slow/deployments/gpt-4o/chat/completions?api-version=2024-02-01
@@ -106,8 +145,29 @@ check "the rate-limit counter kept its value across reloads: the 11th call is 42
 code=$(curl -s -m 5 -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' --data "$chat" "$GW$spath")
 check "the gateway still serves on the startup address" test "$code" = 200
 
+# circuit breaker state across reloads: the pool's first member (always 429) trips on its first
+# answer, and the pool then fails over to the healthy member
+fpath=/fo/deployments/gpt-4o/chat/completions?api-version=2024-02-01
+fo() { curl -s -m 10 -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' --data "$chat" "$GW$fpath"; }
+circuit_open() { curl -s -m 5 "http://$MET/metrics" | sed -n 's/^apimlite_backend_circuit_open{backend="throttled"} //p'; }
+out="$(fo),$(fo)"
+check "pool: the throttled member answers 429 and trips, then the pool fails over (200)" test "$out" = "429,200"
+kill -HUP "$GWPID"
+waitfor "$tmp/gw.err" "configuration reloaded (generation 4)"
+out=$(circuit_open)
+check "after a reload with the same breaker rules: /metrics apimlite_backend_circuit_open{backend=\"throttled\"} is still 1" test "$out" = 1
+out=$(fo)
+check "after that reload: the breaker is still open, the pool fails over (200)" test "$out" = 200
+if grep -q "circuit breaker rules changed" "$tmp/gw.err"; then not_ok "unchanged rules: no 'rules changed' message"; else ok "unchanged rules: no 'rules changed' message"; fi
+sed -i 's#tripDuration: PT1M \# TRIP#tripDuration: PT2M#' "$tmp/gateway.yaml"
+kill -HUP "$GWPID"
+waitfor "$tmp/gw.err" "configuration reloaded (generation 5)"
+check "changed breaker rules: the reload says the breaker starts fresh" grep -q "backend 'throttled': circuit breaker rules changed: its state starts fresh" "$tmp/gw.err"
+out="$(circuit_open),$(fo),$(circuit_open)"
+check "after the rules changed: closed (0), the throttled member is called again (429) and trips (1)" test "$out" = "0,429,1"
+
 kill -TERM "$GWPID"; rc=124
 for _ in $(seq 200); do kill -0 "$GWPID" 2>/dev/null || { wait "$GWPID"; rc=$?; break; }; sleep 0.05; done
 check "SIGTERM after reloads: exit 0" test "$rc" = 0
-check "request log: one line per request (13)" test "$(wc -l <"$tmp/requests.jsonl")" = 13
+check "request log: one line per request (17)" test "$(wc -l <"$tmp/requests.jsonl")" = 17
 echo "1..$n"

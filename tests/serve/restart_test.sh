@@ -19,24 +19,7 @@ fi
 . "$(dirname "$0")/lib.sh"
 fail() { echo "FAIL: $*"; for f in "$tmp"/*.err; do [ -f "$f" ] && { echo "--- $f"; cat "$f"; }; done; exit 1; }
 
-# start NAME CMD...: runs CMD in the background, waits for "listening on HOST:PORT"; sets ADDR
-# and PID
-start() {
-    local name=$1; shift
-    "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" &
-    PID=$!
-    pids+=("$PID")
-    ADDR=
-    for _ in $(seq 200); do
-        line=$(head -n1 "$tmp/$name.out" 2>/dev/null)
-        case $line in "listening on "*) ADDR=${line#listening on }; return 0 ;; esac
-        kill -0 "$PID" 2>/dev/null || break
-        sleep 0.05
-    done
-    fail "$name did not start"
-}
-
-start mock "$bin" mock --listen 127.0.0.1:0; MOCK=$ADDR
+start_or_fail mock "$bin" mock --listen 127.0.0.1:0; MOCK=$ADDR
 cat >"$tmp/quota.xml" <<'XML'
 <policies>
     <inbound>
@@ -99,7 +82,7 @@ stop() {
 # the Hourly token quota must not cross an hour boundary during the test
 while [ "$(date -u +%M%S)" -ge 5940 ]; do sleep 1; done
 
-start gw1 "$bin" serve "$tmp/gateway.yaml" --listen 127.0.0.1:0; GW=$ADDR
+start_or_fail gw1 "$bin" serve "$tmp/gateway.yaml" --listen 127.0.0.1:0; GW=$ADDR
 for i in 1 2; do
     r=$(call "$GW" quota)
     [ "${r%% *}" = 200 ] || fail "quota call $i: $r"
@@ -114,7 +97,7 @@ assert [(t['key'], t['period'], t['tokens']) for t in j['tokenQuota']] == [('ten
     fail "state file: $(cat "$tmp/state.json")"
 echo "ok: SIGTERM saved the counters"
 
-start gw2 "$bin" serve "$tmp/gateway.yaml" --listen 127.0.0.1:0; GW=$ADDR
+start_or_fail gw2 "$bin" serve "$tmp/gateway.yaml" --listen 127.0.0.1:0; GW=$ADDR
 r=$(call "$GW" quota)
 [ "${r%% *}" = 200 ] || fail "quota call 3 (after the restart): $r"
 r=$(call "$GW" quota)
@@ -162,7 +145,7 @@ echo "ok: damaged state files are refused with a clear error"
 
 # an empty state file is an empty state
 : >"$tmp/state.json"
-start gw3 "$bin" serve "$tmp/gateway.yaml" --listen 127.0.0.1:0; GW=$ADDR
+start_or_fail gw3 "$bin" serve "$tmp/gateway.yaml" --listen 127.0.0.1:0; GW=$ADDR
 r=$(call "$GW" quota)
 [ "${r%% *}" = 200 ] || fail "empty state file: $r"
 stop gw3 "$PID"

@@ -8,22 +8,7 @@ bin=${1:?usage: workers_test.sh APIMLITE}
 command -v curl >/dev/null || { echo "curl missing: skipped"; exit 77; }
 . "$(dirname "$0")/lib.sh"
 fail() { echo "FAIL: $*"; for f in "$tmp"/*.err; do echo "--- $f"; cat "$f"; done; exit 1; }
-start() {
-    local name=$1; shift
-    "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" &
-    PID=$!
-    pids+=("$PID")
-    ADDR=
-    for _ in $(seq 200); do
-        line=$(head -n1 "$tmp/$name.out" 2>/dev/null)
-        case $line in "listening on "*) ADDR=${line#listening on }; return 0 ;; esac
-        kill -0 "$PID" 2>/dev/null || break
-        sleep 0.05
-    done
-    fail "$name did not start"
-}
-
-start mock "$bin" mock --listen 127.0.0.1:0; MOCK=$ADDR
+start_or_fail mock "$bin" mock --listen 127.0.0.1:0; MOCK=$ADDR
 cat >"$tmp/limit.xml" <<'XML'
 <policies>
     <inbound><base /><rate-limit-by-key calls="5" renewal-period="60" counter-key="all" /></inbound>
@@ -43,7 +28,7 @@ apis:
     subscriptionRequired: false
     policy: $tmp/limit.xml
 EOF
-start gw "$bin" serve "$tmp/gateway.yaml" --listen 127.0.0.1:0; GW=$ADDR; GWPID=$PID
+start_or_fail gw "$bin" serve "$tmp/gateway.yaml" --listen 127.0.0.1:0; GW=$ADDR; GWPID=$PID
 threads=$(ls "/proc/$GWPID/task" 2>/dev/null | wc -l)
 [ "$threads" -ge 3 ] || fail "the gateway runs $threads thread(s)"
 
