@@ -93,7 +93,8 @@ xv_dict *xv_dict_new_in(arena *a, bool ci)
 static long dict_find(const xv_dict *d, str key)
 {
     for (size_t i = 0; i < d->n; i++)
-        if (d->ci ? str_ieq(d->keys[i], key) : str_eq(d->keys[i], key))
+        if (d->keys[i].len == key.len &&
+            (d->ci ? str_ieq(d->keys[i], key) : str_eq(d->keys[i], key)))
             return (long)i;
     return -1;
 }

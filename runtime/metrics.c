@@ -34,8 +34,14 @@ typedef struct family {
     size_t icap;   /* power of two */
 } family;
 
+#define FAMILY_MEMO 16
+
 struct rt_metrics {
     pthread_mutex_t mu;
+    struct {
+        const char *name; /* a name pointer find_family was called with */
+        size_t index;     /* its family */
+    } memo[FAMILY_MEMO];
     family *f;
     size_t nf, capf;
     size_t max_series, max_per_family, nseries;
@@ -98,21 +104,42 @@ static bool valid_name(const char *s, bool label)
     return true;
 }
 
+/* 1 for the bytes of a label name: [A-Za-z0-9_] */
+static const unsigned char label_char[256] = {
+    ['0' ... '9'] = 1,
+    ['A' ... 'Z'] = 1,
+    ['_'] = 1,
+    ['a' ... 'z'] = 1,
+};
+
 static bool valid_label(str name)
 {
-    if (!name.len || name.len > 200 || memchr(name.ptr, 0, name.len))
+    /* valid_name(name, true) on the bytes, without a NUL-terminated copy */
+    if (!name.len || name.len > 200 || !is_alpha(name.ptr[0]))
         return false;
-    char tmp[201];
-    memcpy(tmp, name.ptr, name.len);
-    tmp[name.len] = 0;
-    return valid_name(tmp, true);
+    if (name.len > 1 && name.ptr[0] == '_' && name.ptr[1] == '_')
+        return false;
+    for (size_t i = 1; i < name.len; i++) {
+        if (!label_char[(unsigned char)name.ptr[i]])
+            return false;
+    }
+    return true;
 }
 
 static family *find_family(rt_metrics *m, const char *name)
 {
+    /* callers pass the same literal every time: the family last found for this pointer is
+     * tried first (and still compared: a pointer may be reused for another name) */
+    size_t h = ((uintptr_t)name >> 3) % FAMILY_MEMO;
+    if (m->memo[h].name == name && m->memo[h].index < m->nf &&
+        !strcmp(m->f[m->memo[h].index].name, name))
+        return &m->f[m->memo[h].index];
     for (size_t i = 0; i < m->nf; i++) {
-        if (!strcmp(m->f[i].name, name))
+        if (!strcmp(m->f[i].name, name)) {
+            m->memo[h].name = name;
+            m->memo[h].index = i;
             return &m->f[i];
+        }
     }
     return NULL;
 }
@@ -201,12 +228,17 @@ static int cmp_label(const void *a, const void *b)
 
 static uint64_t fnv(const char *p, size_t n)
 {
-    uint64_t h = 1469598103934665603ULL;
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)p[i];
-        h *= 1099511628211ULL;
+    uint64_t h = 1469598103934665603ULL; /* FNV-1a, 8 bytes at a time */
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, p + i, 8);
+        h = (h ^ w) * 1099511628211ULL;
+        h ^= h >> 29;
     }
-    return h;
+    for (; i < n; i++)
+        h = (h ^ (unsigned char)p[i]) * 1099511628211ULL;
+    return h ^ (h >> 32); /* the index uses the low bits */
 }
 
 /* A label set as a lookup key: the labels sorted by name, "name\0value\0" each. Built before

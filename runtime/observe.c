@@ -86,6 +86,33 @@ static json_t *jstr(str s)
     return j ? j : json_string("?");
 }
 
+/* Label names already sanitized by this thread (dimension names repeat on every request):
+ * input bytes -> rt_metrics_sanitize's output, direct-mapped by length and first byte. */
+#define NAME_CACHE     32
+#define NAME_CACHE_LEN 60
+
+typedef struct name_memo {
+    size_t inlen, outlen; /* inlen 0: empty slot */
+    char in[NAME_CACHE_LEN], out[NAME_CACHE_LEN];
+} name_memo;
+
+static _Thread_local name_memo name_cache[NAME_CACHE];
+
+/* rt_metrics_sanitize(in, n, out, cap) for cap == NAME_CACHE_LEN, remembered per thread */
+static size_t sanitize_cached(const char *in, size_t n, char *out)
+{
+    if (!n || n > NAME_CACHE_LEN)
+        return rt_metrics_sanitize(in, n, out, NAME_CACHE_LEN);
+    name_memo *m = &name_cache[(n * 31 + (unsigned char)in[0]) % NAME_CACHE];
+    if (m->inlen != n || memcmp(m->in, in, n)) {
+        m->outlen = rt_metrics_sanitize(in, n, m->out, NAME_CACHE_LEN);
+        memcpy(m->in, in, n);
+        m->inlen = n;
+    }
+    memcpy(out, m->out, m->outlen + 1);
+    return m->outlen;
+}
+
 int rt_observe_emit(rt_observe *o, const char *prom, rt_metric_kind kind, str metric, str ns,
                     const rt_label *dims, size_t n, double v)
 {
@@ -107,11 +134,10 @@ int rt_observe_emit(rt_observe *o, const char *prom, rt_metric_kind kind, str me
     if (n > 32)
         return -1;
     rt_label labels[33];
-    char names[33][64];
+    char names[33][NAME_CACHE_LEN + 4];
     labels[0] = (rt_label){ STR_LIT("namespace"), ns };
     for (size_t i = 0; i < n; i++) {
-        size_t len = rt_metrics_sanitize(dims[i].name.ptr, dims[i].name.len, names[i + 1],
-                                         sizeof names[i + 1] - 4);
+        size_t len = sanitize_cached(dims[i].name.ptr, dims[i].name.len, names[i + 1]);
         /* a label name taken twice gets _2, _3... */
         for (int suffix = 2;; suffix++) {
             bool taken = false;

@@ -215,11 +215,17 @@ int rt_hdr_clear(rt_req *r, xv_dict *d, str name)
 
 int rt_hdr_add(rt_req *r, xv_dict *d, str name, str value)
 {
-    xv_list *l = rt_hdr_get(d, name);
-    if (!l) {
+    const xv *old = xv_dict_get(d, name);
+    xv_list *l = old && old->kind == XV_LIST ? old->u.list : NULL;
+    if (!l && old) { /* not a list: replaced in place */
         if (rt_hdr_clear(r, d, name) < 0)
             return -1;
         l = rt_hdr_get(d, name);
+    } else if (!l) { /* a new name: one lookup, not three */
+        xv lv = { .kind = XV_LIST };
+        lv.u.list = l = xv_list_new_in(&r->arena, XV_LIST_ARRAY, &expr_class_string);
+        if (!l || xv_dict_set_in(&r->arena, d, name, lv) < 0)
+            return -1;
     }
     str v = dup_str(r, value.ptr, value.len);
     if (!v.ptr)
@@ -234,23 +240,22 @@ void rt_hdr_del(xv_dict *d, str name)
 
 bool rt_hdr_is_multiline(str name)
 {
-    static const char *const multi[] = {
-        "User-Agent",
-        "WWW-Authenticate",
-        "Proxy-Authenticate",
-        "Cookie",
-        "Set-Cookie",
-        "Warning",
-        "Date",
-        "Expires",
-        "If-Modified-Since",
-        "If-Unmodified-Since",
-        "Last-Modified",
-        "Retry-After",
-        NULL,
+    static const str multi[] = {
+        STR_LIT("User-Agent"),
+        STR_LIT("WWW-Authenticate"),
+        STR_LIT("Proxy-Authenticate"),
+        STR_LIT("Cookie"),
+        STR_LIT("Set-Cookie"),
+        STR_LIT("Warning"),
+        STR_LIT("Date"),
+        STR_LIT("Expires"),
+        STR_LIT("If-Modified-Since"),
+        STR_LIT("If-Unmodified-Since"),
+        STR_LIT("Last-Modified"),
+        STR_LIT("Retry-After"),
     };
-    for (const char *const *m = multi; *m; m++) {
-        if (str_ieq(name, str_from(*m)))
+    for (size_t i = 0; i < sizeof multi / sizeof multi[0]; i++) {
+        if (name.len == multi[i].len && str_ieq(name, multi[i]))
             return true;
     }
     return false;
@@ -310,11 +315,21 @@ xv_dict *rt_hdr_dict(rt_req *r, const rt_hdr *lines, size_t n)
 static void url_encode(buf *b, str s)
 {
     static const char hex[] = "0123456789ABCDEF";
+    /* 1: kept as it is (alphanumerics and -._~!$'()*,;:@/) */
+    static const unsigned char keep[256] = {
+        ['0' ... '9'] = 1, ['A' ... 'Z'] = 1, ['a' ... 'z'] = 1, ['-'] = 1,  ['.'] = 1, ['_'] = 1,
+        ['~'] = 1,         ['!'] = 1,         ['$'] = 1,         ['\''] = 1, ['('] = 1, [')'] = 1,
+        ['*'] = 1,         [','] = 1,         [';'] = 1,         [':'] = 1,  ['@'] = 1, ['/'] = 1,
+    };
     for (size_t i = 0; i < s.len; i++) {
         unsigned char c = (unsigned char)s.ptr[i];
-        if (isalnum(c) || strchr("-._~!$'()*,;:@/", c))
-            buf_putc(b, (char)c);
-        else {
+        if (keep[c]) {
+            size_t run = i + 1; /* the whole run of kept bytes in one append */
+            while (run < s.len && keep[(unsigned char)s.ptr[run]])
+                run++;
+            buf_append(b, s.ptr + i, run - i);
+            i = run - 1;
+        } else {
             buf_putc(b, '%');
             buf_putc(b, hex[c >> 4]);
             buf_putc(b, hex[c & 15]);
@@ -333,14 +348,19 @@ int rt_req_sync_url(rt_req *r)
     while (bp.len && bp.ptr[bp.len - 1] == '/')
         bp.len--;
     str rest = r->path_rest;
-    buf p;
-    buf_init(&p, 0);
-    buf_append(&p, bp.ptr, bp.len);
-    if (!rest.len || rest.ptr[0] != '/')
-        buf_putc(&p, '/');
-    buf_append(&p, rest.ptr, rest.len);
-    u->path = dup_str(r, p.ptr, p.len);
-    buf_release(&p);
+    bool slash = !rest.len || rest.ptr[0] != '/';
+    size_t pl = bp.len + slash + rest.len;
+    char *path = arena_alloc(&r->arena, pl + 1);
+    if (path) {
+        if (bp.len)
+            memcpy(path, bp.ptr, bp.len);
+        if (slash)
+            path[bp.len] = '/';
+        if (rest.len)
+            memcpy(path + bp.len + slash, rest.ptr, rest.len);
+        path[pl] = '\0';
+    }
+    u->path = path ? str_make(path, pl) : STR_NULL;
     buf q;
     buf_init(&q, 0);
     for (size_t i = 0; u->query && i < u->query->n; i++) {
@@ -463,6 +483,14 @@ bool rt_utf8_valid(str s)
 {
     const unsigned char *p = (const unsigned char *)s.ptr;
     for (size_t i = 0; i < s.len;) {
+        if (i + 8 <= s.len) { /* ASCII 8 bytes at a time */
+            uint64_t w;
+            memcpy(&w, p + i, 8);
+            if (!(w & 0x8080808080808080ULL)) {
+                i += 8;
+                continue;
+            }
+        }
         if (p[i] < 0x80) {
             i++;
             continue;

@@ -141,6 +141,11 @@ static void skip_ws(scan *s)
         s->p++;
 }
 
+/* 1 for the bytes of a JSON string that need no attention: ASCII from ' ' but '"' and '\\' */
+static const unsigned char str_plain[256] = {
+    [' '] = 1, ['!'] = 1, ['#' ... '['] = 1, [']' ... '~'] = 1, [0x7F] = 1,
+};
+
 /* A string at s->p ('"'); *raw gets its bytes when it has no escapes, else *escaped is set.
  * Returns 0, or -1 on invalid JSON. */
 static int scan_string(scan *s, str *raw, bool *escaped)
@@ -149,6 +154,11 @@ static int scan_string(scan *s, str *raw, bool *escaped)
     *escaped = false;
     bool ascii = true;
     while (s->p < s->end) {
+        /* runs of plain ASCII in one tight loop */
+        while (s->p < s->end && str_plain[(unsigned char)*s->p])
+            s->p++;
+        if (s->p >= s->end)
+            break;
         unsigned char c = (unsigned char)*s->p;
         if (c == '"') {
             str v = str_make(start, (size_t)(s->p - start));

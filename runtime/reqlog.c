@@ -119,6 +119,9 @@ void rt_reqlog_close(rt_reqlog *l)
  * of the gateway. Strings are escaped as jansson's json_dumps does (no ASCII or slash escaping);
  * a string that is not valid UTF-8 is written as "(binary)" so the line stays valid JSON. */
 
+static buf *url_scratch(buf *b);
+static void url_scratch_done(buf *b);
+
 /* "s" as a JSON string (the caller checked the UTF-8) */
 static void put_escaped(buf *b, str s)
 {
@@ -167,10 +170,28 @@ static void put_escaped(buf *b, str s)
     buf_putc(b, '"');
 }
 
+/* 1 for the bytes a JSON string holds as they are without a UTF-8 check (printable ASCII but
+ * '"' and '\\') */
+static const unsigned char plain[256] = {
+    [' '] = 1,
+    ['!'] = 1,
+    ['#' ... '['] = 1,
+    [']' ... '~'] = 1,
+};
+
 static void put_str(buf *b, str s)
 {
     if (!s.ptr)
         s = STR_LIT("");
+    size_t i = 0;
+    while (i < s.len && plain[(unsigned char)s.ptr[i]])
+        i++;
+    if (i == s.len) { /* the common case: nothing to check or escape */
+        buf_putc(b, '"');
+        buf_append(b, s.ptr, s.len);
+        buf_putc(b, '"');
+        return;
+    }
     put_escaped(b, rt_utf8_valid(s) ? s : STR_LIT("(binary)"));
 }
 
@@ -268,26 +289,25 @@ static void put_redacted_url(buf *out, rt_req *r, const rt_url *u)
         buf_append(out, "null", 4);
         return;
     }
-    buf b;
-    buf_init(&b, 0);
-    buf_append(&b, u->scheme.ptr, u->scheme.len);
-    buf_append(&b, "://", 3);
-    buf_append(&b, u->host.ptr, u->host.len);
+    buf own, *b = url_scratch(&own);
+    buf_append(b, u->scheme.ptr, u->scheme.len);
+    buf_append(b, "://", 3);
+    buf_append(b, u->host.ptr, u->host.len);
     bool dflt = (u->port == 80 && str_eq(u->scheme, STR_LIT("http"))) ||
                 (u->port == 443 && str_eq(u->scheme, STR_LIT("https")));
     if (u->port > 0 && !dflt) {
-        buf_putc(&b, ':');
-        put_int(&b, u->port);
+        buf_putc(b, ':');
+        put_int(b, u->port);
     }
-    buf_append(&b, u->path.ptr, u->path.len);
+    buf_append(b, u->path.ptr, u->path.len);
     str q = u->query_string;
     if (q.len && q.ptr[0] == '?') {
         q.ptr++;
         q.len--;
     }
-    append_redacted_query(&b, r, q);
-    put_str(out, buf_str(&b));
-    buf_release(&b);
+    append_redacted_query(b, r, q);
+    put_str(out, buf_str(b));
+    url_scratch_done(b);
 }
 
 /* A URL as text (the backend URL called), its secret query values replaced by "***": the
@@ -304,12 +324,11 @@ static void put_redacted_text(buf *out, rt_req *r, str url)
         return;
     }
     size_t head = (size_t)(qm - url.ptr);
-    buf b;
-    buf_init(&b, 0);
-    buf_append(&b, url.ptr, head);
-    append_redacted_query(&b, r, str_make(qm + 1, url.len - head - 1));
-    put_str(out, buf_str(&b));
-    buf_release(&b);
+    buf own, *b = url_scratch(&own);
+    buf_append(b, url.ptr, head);
+    append_redacted_query(b, r, str_make(qm + 1, url.len - head - 1));
+    put_str(out, buf_str(b));
+    url_scratch_done(b);
 }
 
 static void put_digits(char *p, int v, int n)
@@ -478,12 +497,60 @@ json_t *rt_reqlog_line(rt_req *r, const rt_reqlog_info *info)
     return j ? j : json_object();
 }
 
+/* The buffers of the thread's lines, kept between requests (freed when the thread exits). */
+typedef struct line_bufs {
+    buf line, url; /* the line; a URL being redacted */
+    bool registered;
+} line_bufs;
+
+static _Thread_local line_bufs tl_bufs;
+static pthread_key_t line_key;
+static pthread_once_t line_once = PTHREAD_ONCE_INIT;
+
+static void line_bufs_free(void *p)
+{
+    line_bufs *t = p;
+    buf_release(&t->line);
+    buf_release(&t->url);
+}
+
+static void line_key_create(void)
+{
+    (void)pthread_key_create(&line_key, line_bufs_free);
+}
+
+/* A scratch buffer for a URL: the thread's when it is kept, else b (initialized here). */
+static buf *url_scratch(buf *b)
+{
+    if (!tl_bufs.registered) {
+        buf_init(b, 0);
+        return b;
+    }
+    buf_reset(&tl_bufs.url);
+    return &tl_bufs.url;
+}
+
+static void url_scratch_done(buf *b)
+{
+    if (b != &tl_bufs.url || b->alloc > 64 * 1024)
+        buf_release(b);
+}
+
 void rt_reqlog_append(rt_reqlog *l, rt_req *r, const rt_reqlog_info *info)
 {
-    buf b;
-    buf_init(&b, 0);
-    format_line(&b, r, info);
-    buf_putc(&b, '\n');
-    append_text(l, b.ptr, b.len);
-    buf_release(&b);
+    buf tmp, *b = &tl_bufs.line;
+    if (!tl_bufs.registered) {
+        pthread_once(&line_once, line_key_create);
+        tl_bufs.registered = pthread_setspecific(line_key, &tl_bufs) == 0;
+    }
+    if (!tl_bufs.registered) { /* no destructor: a buffer of its own */
+        b = &tmp;
+        buf_init(b, 0);
+    }
+    buf_reset(b);
+    format_line(b, r, info);
+    buf_putc(b, '\n');
+    append_text(l, b->ptr, b->len);
+    if (b == &tmp || b->alloc > 64 * 1024) /* a line with payloads: not kept */
+        buf_release(b);
 }

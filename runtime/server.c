@@ -225,7 +225,7 @@ static void on_finish(rt_req *r, void *ud)
                                 .backend_id = q->backend_id };
         rt_reqlog_append(s->log, r, &info);
     }
-    srv_metrics_request(s, r, q->backend_ms);
+    srv_metrics_request(s, r, srv_now_us() - q->start_us);
     struct timeval tv = { 0, 0 };
     event_base_once(s->base, -1, EV_TIMEOUT, on_free_later, q, &tv);
 }
@@ -257,6 +257,7 @@ static int srv_prepare_call(rt_req *r, rt_http_req *hr)
     hr->headers = h;
     hr->nheaders = n;
     q->call_start = rt_clock_now(r->w->clock);
+    q->call_start_us = srv_now_us();
     q->backend_url = rt_req_url_text(r, r->ctx->request.url); /* no credentials in it */
     q->backend_id = hr->backend_id;
     return 0;
@@ -271,7 +272,8 @@ static void srv_call_result(rt_req *r, str backend_id, rt_tx_result res, const r
         q->s->gw_result(r, backend_id, res, resp);
     int64_t ms = rt_clock_now(r->w->clock) - q->call_start;
     q->backend_ms += ms > 0 ? ms : 0;
-    srv_metrics_call(q->s, backend_id, res, res == RT_TX_OK && resp ? resp->status : 0, ms);
+    srv_metrics_call(q->s, backend_id, res, res == RT_TX_OK && resp ? resp->status : 0,
+                     srv_now_us() - q->call_start_us);
 }
 
 void srv_bind_world(srv *s, rt_world *w, rt_gw *gw)
@@ -370,6 +372,7 @@ static void on_request(struct evhttp_request *ev, void *arg)
     srv_req *q = xcalloc(1, sizeof *q);
     q->s = s;
     q->ev = ev;
+    q->start_us = srv_now_us();
     struct evhttp_connection *conn = evhttp_request_get_connection(ev);
     char *peer = NULL;
     ev_uint16_t port = 0;

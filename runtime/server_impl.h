@@ -7,6 +7,7 @@
 #include <event2/http.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <time.h>
 
 #include "clock_event.h"
 #include "counters.h"
@@ -86,9 +87,11 @@ struct srv_req {
     srv_req *prev, *next;
     bool replied;
     char ip[64];
-    str host;           /* the client's Host (not forwarded to backends) */
-    int64_t call_start; /* current backend call */
-    int64_t backend_ms; /* sum of backend call times */
+    str host;              /* the client's Host (not forwarded to backends) */
+    int64_t call_start;    /* current backend call */
+    int64_t start_us;      /* srv_now_us() when the request arrived (latency histograms) */
+    int64_t call_start_us; /* srv_now_us() at the start of the current backend call */
+    int64_t backend_ms;    /* sum of backend call times */
     str backend_url, backend_id;
     int free_tries;
     bool streaming;   /* stream: the reply was started by the relay (chunked) */
@@ -166,8 +169,15 @@ void srv_log_client_error(srv *s, const char *ip, int status, const char *reason
 
 /* server_obs.c: metrics families, per-call and per-request samples, /metrics. */
 void srv_metrics_declare(rt_metrics *m);
-void srv_metrics_call(srv *s, str backend_id, rt_tx_result res, int status, int64_t ms);
-void srv_metrics_request(srv *s, rt_req *r, int64_t backend_ms);
+void srv_metrics_call(srv *s, str backend_id, rt_tx_result res, int status, int64_t us);
+void srv_metrics_request(srv *s, rt_req *r, int64_t total_us);
+/* CLOCK_MONOTONIC in microseconds (latency measurements only; never the rt_clock) */
+static inline int64_t srv_now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
 int srv_metrics_listen(srv *s, char *err, size_t errlen);
 /* "HOST:PORT" of a bound socket into out. */
 void srv_bound_addr(struct evhttp_bound_socket *h, char *out, size_t cap);

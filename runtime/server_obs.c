@@ -11,8 +11,10 @@
 #include "server_impl.h"
 #include "world_gw.h" /* rt_gw.bk: the breaker registry of the configuration serving */
 
-static const double latency_bounds[] = { 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
-                                         1,     2.5,  5,     10,   30,  60,   120 };
+/* seconds, Prometheus style, from microsecond measurements (issue 4: sub-millisecond
+ * gateway latencies were all in the first bucket) */
+static const double latency_bounds[] = { 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
+                                         0.5,    1,     2.5,    5,     10,   30,    60,   120 };
 #define NBOUNDS (sizeof latency_bounds / sizeof latency_bounds[0])
 
 void srv_metrics_declare(rt_metrics *m)
@@ -50,7 +52,7 @@ static str or_none(str s)
     return s.len ? s : STR_LIT("");
 }
 
-void srv_metrics_call(srv *s, str backend_id, rt_tx_result res, int status, int64_t ms)
+void srv_metrics_call(srv *s, str backend_id, rt_tx_result res, int status, int64_t us)
 {
     char result[16];
     static const char *const names[] = { "ok", "connect", "timeout", "error" };
@@ -62,12 +64,11 @@ void srv_metrics_call(srv *s, str backend_id, rt_tx_result res, int status, int6
                       { STR_LIT("result"), str_from(result) } };
     rt_metrics *m = s->obs->metrics;
     rt_metrics_counter_add(m, "apimlite_backend_attempts_total", l, 2, 1);
-    rt_metrics_observe(m, "apimlite_backend_duration_seconds", l, 1, (double)ms / 1000.0);
+    rt_metrics_observe(m, "apimlite_backend_duration_seconds", l, 1, (double)us / 1e6);
 }
 
-void srv_metrics_request(srv *s, rt_req *r, int64_t backend_ms)
+void srv_metrics_request(srv *s, rt_req *r, int64_t total_us)
 {
-    (void)backend_ms;
     char status[16];
     snprintf(status, sizeof status, "%d", r->ctx->response.status);
     rt_label l[3] = { { STR_LIT("api"), or_none(r->ctx->api.id) },
@@ -75,9 +76,8 @@ void srv_metrics_request(srv *s, rt_req *r, int64_t backend_ms)
                       { STR_LIT("status"), str_from(status) } };
     rt_metrics *m = s->obs->metrics;
     rt_metrics_counter_add(m, "apimlite_requests_total", l, 3, 1);
-    int64_t total = r->end_ms - r->start_ms;
     rt_metrics_observe(m, "apimlite_request_duration_seconds", l, 1,
-                       (double)(total > 0 ? total : 0) / 1000.0);
+                       (double)(total_us > 0 ? total_us : 0) / 1e6);
 }
 
 /* ---- breaker state, evaluated when /metrics is scraped ---- */

@@ -1,5 +1,7 @@
 #include "arena.h"
 
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +25,62 @@ struct arena_cleanup {
     void *arg;
 };
 
+/* Standard chunks released by an arena are kept per thread for the next request instead of
+ * going back to malloc (a request takes one or two of them). At most CACHE_MAX per thread;
+ * a thread's are freed when it exits. */
+#define CACHE_MAX 32
+
+#ifndef ARENA_DEBUG
+typedef struct chunk_cache {
+    arena_chunk *head;
+    size_t n;
+    bool registered; /* the exit destructor knows this thread's cache */
+} chunk_cache;
+
+static _Thread_local chunk_cache cache;
+static pthread_key_t cache_key;
+static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
+
+static void cache_free(void *p)
+{
+    chunk_cache *cc = p;
+    while (cc->head) {
+        arena_chunk *c = cc->head;
+        cc->head = c->next;
+        free(c);
+    }
+    cc->n = 0;
+}
+
+static void cache_key_create(void)
+{
+    (void)pthread_key_create(&cache_key, cache_free);
+}
+
+#endif
+
+/* Keeps c for reuse, or frees it. */
+static void chunk_put(arena_chunk *c)
+{
+#ifndef ARENA_DEBUG
+    if (c->size == CHUNK_BYTES && cache.n < CACHE_MAX) {
+        if (!cache.registered) {
+            pthread_once(&cache_once, cache_key_create);
+            if (pthread_setspecific(cache_key, &cache) != 0) {
+                free(c);
+                return;
+            }
+            cache.registered = true;
+        }
+        c->next = cache.head;
+        cache.head = c;
+        cache.n++;
+        return;
+    }
+#endif
+    free(c);
+}
+
 void arena_init(arena *a, size_t cap)
 {
     a->chunks = NULL;
@@ -41,14 +99,24 @@ void arena_release(arena *a)
     while (a->chunks) {
         arena_chunk *c = a->chunks;
         a->chunks = c->next;
-        free(c);
+        chunk_put(c);
     }
     a->used = 0;
 }
 
 static void *chunk_new(arena *a, size_t n)
 {
-    arena_chunk *c = xmalloc(sizeof *c + n);
+    arena_chunk *c;
+#ifndef ARENA_DEBUG
+    if (n == CHUNK_BYTES && cache.head) {
+        c = cache.head;
+        cache.head = c->next;
+        cache.n--;
+    } else
+#endif
+    {
+        c = xmalloc(sizeof *c + n);
+    }
     c->size = n;
     c->off = 0;
     c->next = a->chunks;
@@ -56,7 +124,10 @@ static void *chunk_new(arena *a, size_t n)
     return c;
 }
 
-void *arena_alloc(arena *a, size_t n)
+/* n bytes (not zeroed), n already aligned; NULL at the cap. */
+static void *alloc_slow(arena *a, size_t n);
+
+static inline void *alloc_raw(arena *a, size_t n)
 {
     n = (n + ALIGN - 1) & ~(size_t)(ALIGN - 1);
     if (n == 0)
@@ -64,36 +135,52 @@ void *arena_alloc(arena *a, size_t n)
     if (a->cap && a->used + n > a->cap)
         return NULL;
     a->used += n;
+#ifndef ARENA_DEBUG
+    arena_chunk *c = a->chunks;
+    if (c && c->size - c->off >= n) { /* the common case: room in the current chunk */
+        void *p = (char *)c->data + c->off;
+        c->off += n;
+        return p;
+    }
+#endif
+    return alloc_slow(a, n);
+}
+
+static void *alloc_slow(arena *a, size_t n)
+{
 #ifdef ARENA_DEBUG
     arena_chunk *c = chunk_new(a, n);
     c->off = n;
-    memset(c->data, 0, n);
     return c->data;
 #else
     arena_chunk *c = a->chunks;
-    if (!c || c->size - c->off < n) {
-        if (n > CHUNK_BYTES / 4) {
-            /* big blocks get their own chunk, behind the current one */
-            arena_chunk *big = xmalloc(sizeof *big + n);
-            big->size = n;
-            big->off = n;
-            if (c) {
-                big->next = c->next;
-                c->next = big;
-            } else {
-                big->next = NULL;
-                a->chunks = big;
-            }
-            memset(big->data, 0, n);
-            return big->data;
+    if (n > CHUNK_BYTES / 4) {
+        /* big blocks get their own chunk, behind the current one */
+        arena_chunk *big = xmalloc(sizeof *big + n);
+        big->size = n;
+        big->off = n;
+        if (c) {
+            big->next = c->next;
+            c->next = big;
+        } else {
+            big->next = NULL;
+            a->chunks = big;
         }
-        c = chunk_new(a, CHUNK_BYTES);
+        return big->data;
     }
+    c = chunk_new(a, CHUNK_BYTES);
     void *p = (char *)c->data + c->off;
     c->off += n;
-    memset(p, 0, n);
     return p;
 #endif
+}
+
+void *arena_alloc(arena *a, size_t n)
+{
+    void *p = alloc_raw(a, n);
+    if (p)
+        memset(p, 0, n); /* the aligned tail past n is never read */
+    return p;
 }
 
 void *arena_calloc(arena *a, size_t nmemb, size_t size)
@@ -105,7 +192,7 @@ void *arena_calloc(arena *a, size_t nmemb, size_t size)
 
 char *arena_strndup(arena *a, const char *p, size_t n)
 {
-    char *s = arena_alloc(a, n + 1);
+    char *s = alloc_raw(a, n + 1); /* every byte is written below */
     if (!s)
         return NULL;
     if (n)
@@ -151,9 +238,13 @@ char *arena_sprintf(arena *a, const char *fmt, ...)
 
 void *arena_realloc(arena *a, void *p, size_t old_n, size_t n)
 {
-    void *q = arena_alloc(a, n);
-    if (q && p && old_n)
-        memcpy(q, p, old_n < n ? old_n : n);
+    size_t keep = p && old_n ? (old_n < n ? old_n : n) : 0;
+    char *q = alloc_raw(a, n);
+    if (q) {
+        if (keep)
+            memcpy(q, p, keep);
+        memset(q + keep, 0, n - keep);
+    }
     return q;
 }
 

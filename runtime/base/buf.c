@@ -35,7 +35,7 @@ static int grow(buf *b, size_t extra)
     return 0;
 }
 
-int buf_append(buf *b, const void *p, size_t n)
+int buf_append_grow(buf *b, const void *p, size_t n)
 {
     if (grow(b, n) < 0)
         return -1;
@@ -49,11 +49,6 @@ int buf_append(buf *b, const void *p, size_t n)
 int buf_puts(buf *b, const char *s)
 {
     return buf_append(b, s, strlen(s));
-}
-
-int buf_putc(buf *b, char c)
-{
-    return buf_append(b, &c, 1);
 }
 
 int buf_vprintf(buf *b, const char *fmt, va_list ap)

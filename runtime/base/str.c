@@ -6,8 +6,15 @@ bool str_ieq(str a, str b)
 {
     if (a.len != b.len)
         return false;
+    if (a.ptr == b.ptr)
+        return true;
     for (size_t i = 0; i < a.len; i++) {
-        if (tolower((unsigned char)a.ptr[i]) != tolower((unsigned char)b.ptr[i]))
+        unsigned char x = (unsigned char)a.ptr[i], y = (unsigned char)b.ptr[i];
+        if (x == y)
+            continue;
+        /* ASCII letters only (as tolower in the C locale) */
+        x |= 0x20;
+        if (x != (y | 0x20) || x < 'a' || x > 'z')
             return false;
     }
     return true;

@@ -43,22 +43,16 @@ static bool is_event_stream(const rt_response *resp)
     return ct.len >= 17 && !strncasecmp(ct.ptr, "text/event-stream", 17);
 }
 
+/* prom: the Prometheus name, apim_openai_* or apim_llm_* (a literal: the metrics registry
+ * finds a family it saw before by its pointer first) */
 static void emit(rt_req *r, const tm_state *s, const char *what, const char *prom, int64_t v)
 {
     if (v < 0)
         return;
-    /* "apim_openai_total_tokens": built by hand, three times per request */
-    char name[64];
-    const char *fam = s->c->llm ? "apim_llm_" : "apim_openai_";
-    size_t nf = strlen(fam), np = strlen(prom);
-    if (nf + np >= sizeof name)
-        return;
-    memcpy(name, fam, nf);
-    memcpy(name + nf, prom, np + 1);
-    int rc = rt_observe_emit(rt_observe_of(r->w), name, RT_METRIC_COUNTER, str_from(what), s->c->ns,
+    int rc = rt_observe_emit(rt_observe_of(r->w), prom, RT_METRIC_COUNTER, str_from(what), s->c->ns,
                              s->dims, s->c->dims.n, (double)v);
     if (rt_tracing(r))
-        rt_trace(r, "%s += %lld%s", name, (long long)v, rc < 0 ? " (dropped by the registry)" : "");
+        rt_trace(r, "%s += %lld%s", prom, (long long)v, rc < 0 ? " (dropped by the registry)" : "");
 }
 
 static void at_end(rt_req *r, void *ud)
@@ -86,9 +80,12 @@ static void at_end(rt_req *r, void *ud)
     const rt_step *step = r->step;
     r->step = NULL;
     rt_pol_dims_defaults(r, s->dims, s->c->dims.n);
-    emit(r, s, "Total Tokens", "total_tokens", u.total);
-    emit(r, s, "Prompt Tokens", "prompt_tokens", u.prompt);
-    emit(r, s, "Completion Tokens", "completion_tokens", u.completion);
+    bool llm = s->c->llm;
+    emit(r, s, "Total Tokens", llm ? "apim_llm_total_tokens" : "apim_openai_total_tokens", u.total);
+    emit(r, s, "Prompt Tokens", llm ? "apim_llm_prompt_tokens" : "apim_openai_prompt_tokens",
+         u.prompt);
+    emit(r, s, "Completion Tokens",
+         llm ? "apim_llm_completion_tokens" : "apim_openai_completion_tokens", u.completion);
     r->step = step;
 }
 

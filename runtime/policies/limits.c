@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "counterkey.h"
 #include "limits.h"
 
 /* rate-limit's nested limits: <api name|id calls renewal-period><operation .../>*</api> */
@@ -234,10 +235,17 @@ void rt_lim_set_resp_header(rt_req *r, str name, int64_t v)
 {
     if (!name.len || !r->ctx->response.headers)
         return;
-    char num[32];
-    snprintf(num, sizeof num, "%lld", (long long)v);
+    char num[24]; /* decimal, without printf: set on every request by the token limits */
+    size_t n = sizeof num;
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    do {
+        num[--n] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        num[--n] = '-';
     if (rt_hdr_clear(r, r->ctx->response.headers, name) == 0)
-        rt_hdr_add(r, r->ctx->response.headers, name, str_from(num));
+        rt_hdr_add(r, r->ctx->response.headers, name, str_make(num + n, sizeof num - n));
 }
 
 pol_status rt_lim_reject(rt_req *r, int status, const char *reason, const char *message, str hdr,
@@ -296,16 +304,7 @@ int rt_lim_scope_parse(pol_cc *cc, const pol_node *el, bool is_api, bool quota, 
     }
     if (!is_api)
         return 0;
-    const pol_node **ops;
-    out->nops = pol_cc_children(cc, el, "operation", &ops);
-    if (out->nops && !(out->ops = arena_calloc(cc->a, out->nops, sizeof *out->ops)))
-        return pol_cc_error(cc, el, "out of memory");
-    int rc = 0;
-    for (size_t i = 0; i < out->nops; i++) {
-        if (rt_lim_scope_parse(cc, ops[i], false, quota, &out->ops[i]) < 0)
-            rc = -1;
-    }
-    return rc;
+    return rt_ckey_parse_scopes(cc, el, false, quota, &out->ops, &out->nops);
 }
 
 char *rt_lim_sub_key(rt_req *r, const char *policy)
@@ -339,16 +338,7 @@ static int rate_limit_parse(pol_cc *cc, const pol_node *el, void *out)
     c->period = pol_cc_int(el, "renewal-period", 0);
     if (c->period <= 0)
         return pol_cc_error(cc, el, "renewal-period must be a positive number of seconds");
-    const pol_node **apis;
-    c->napis = pol_cc_children(cc, el, "api", &apis);
-    if (c->napis && !(c->apis = arena_calloc(cc->a, c->napis, sizeof *c->apis)))
-        return pol_cc_error(cc, el, "out of memory");
-    int rc = 0;
-    for (size_t i = 0; i < c->napis; i++) {
-        if (rt_lim_scope_parse(cc, apis[i], true, false, &c->apis[i]) < 0)
-            rc = -1;
-    }
-    return rc;
+    return rt_ckey_parse_scopes(cc, el, true, false, &c->apis, &c->napis);
 }
 
 static int rate_limit_by_key_parse(pol_cc *cc, const pol_node *el, void *out)
@@ -484,10 +474,11 @@ static pol_status rl_next(rt_req *r, rl_run *run)
     return POL_NEXT;
 }
 
-static void rl_add(rl_run *run, str key, int64_t calls, int64_t period)
+static void rl_add(void *ud, const rt_ckey *k)
 {
+    rl_run *run = ud;
     if (run->n < RL_MAX)
-        run->lim[run->n++] = (rl_limit){ .key = key, .calls = calls, .period = period };
+        run->lim[run->n++] = (rl_limit){ .key = k->key, .calls = k->calls, .period = k->period };
 }
 
 static pol_status rate_limit_exec(rt_req *r, const void *conf)
@@ -502,27 +493,9 @@ static pol_status rate_limit_exec(rt_req *r, const void *conf)
     if (!run)
         return rt_fail(r, NULL, "OutOfMemory", "request memory limit reached");
     *run = (rl_run){ .c = c, .step = r->step, .section = r->section, .count = 1 };
-    char *base = rt_lim_sub_key(r, "rate-limit");
-    if (!base)
-        return rt_fail(r, NULL, "OutOfMemory", "request memory limit reached");
-    rl_add(run, str_from(base), c->calls, c->period);
-    for (size_t i = 0; i < c->napis; i++) {
-        const rt_lim_scope *a = &c->apis[i];
-        if (!rt_lim_scope_matches(a, ctx))
-            continue;
-        char *k = arena_sprintf(&r->arena, "%s|api:%.*s", base, STR_FMT(ctx->api.id));
-        if (!k)
-            return rt_fail(r, NULL, "OutOfMemory", "request memory limit reached");
-        rl_add(run, str_from(k), a->calls, a->period);
-        for (size_t j = 0; j < a->nops; j++) {
-            if (!rt_lim_scope_matches(&a->ops[j], ctx))
-                continue;
-            char *ko = arena_sprintf(&r->arena, "%s|op:%.*s", k, STR_FMT(ctx->operation.id));
-            if (!ko)
-                return rt_fail(r, NULL, "OutOfMemory", "request memory limit reached");
-            rl_add(run, str_from(ko), a->ops[j].calls, a->ops[j].period);
-        }
-    }
+    rt_ckey own = { .calls = c->calls, .period = c->period };
+    if (rt_ckey_subscription(r, "rate-limit", own, c->apis, c->napis, rl_add, run) < 0)
+        return POL_FAIL;
     return rl_next(r, run);
 }
 
@@ -547,7 +520,7 @@ static pol_status rate_limit_by_key_exec(rt_req *r, const void *conf)
     *run = (rl_run){ .c = c, .step = r->step, .section = r->section, .count = count };
     if (!key.ptr)
         key = STR_LIT("");
-    rl_add(run, key, calls, period);
+    rl_add(run, &(rt_ckey){ .key = key, .calls = calls, .period = period });
     return rl_next(r, run);
 }
 

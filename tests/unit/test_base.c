@@ -82,6 +82,78 @@ static void test_arena_strings(void **state)
     arena_release(&a);
 }
 
+/* Chunks come back from the thread's cache after a release: still zeroed memory, and the
+ * same arena can be filled, released and filled again many times. */
+static void test_arena_reuse_zeroed(void **state)
+{
+    (void)state;
+    arena a;
+    arena_init(&a, 0);
+    for (int round = 0; round < 50; round++) {
+        for (size_t n = 1; n < 6000; n = n * 2 + 3) {
+            unsigned char *p = arena_alloc(&a, n);
+            assert_non_null(p);
+            for (size_t i = 0; i < n; i++)
+                assert_int_equal(p[i], 0);
+            memset(p, 0xCD, n);
+        }
+        char *s = arena_strndup(&a, "abcdef", 3);
+        assert_string_equal(s, "abc");
+        arena_release(&a);
+    }
+    /* two arenas alive at once share nothing */
+    arena b;
+    arena_init(&b, 0);
+    unsigned char *x = arena_alloc(&a, 100), *y = arena_alloc(&b, 100);
+    memset(x, 1, 100);
+    for (size_t i = 0; i < 100; i++)
+        assert_int_equal(y[i], 0);
+    arena_release(&a);
+    arena_release(&b);
+}
+
+/* arena_realloc keeps the old bytes and zeroes the rest, also on reused chunks */
+static void test_arena_realloc_tail(void **state)
+{
+    (void)state;
+    arena a;
+    arena_init(&a, 0);
+    for (int round = 0; round < 3; round++) {
+        unsigned char *p = arena_alloc(&a, 32);
+        memset(p, 0xEE, 32);
+        unsigned char *q = arena_realloc(&a, p, 32, 200);
+        for (size_t i = 0; i < 200; i++)
+            assert_int_equal(q[i], i < 32 ? 0xEE : 0);
+        memset(q, 0x77, 200);
+        arena_release(&a);
+    }
+}
+
+/* the inline append path: NUL-terminated, grows past the allocation, honours the cap */
+static void test_buf_append_paths(void **state)
+{
+    (void)state;
+    buf b;
+    buf_init(&b, 0);
+    for (int i = 0; i < 1000; i++)
+        assert_int_equal(buf_putc(&b, (char)('a' + i % 26)), 0);
+    assert_int_equal(b.len, 1000);
+    assert_int_equal(b.ptr[1000], '\0');
+    assert_int_equal(b.ptr[27], 'b');
+    buf_reset(&b);
+    assert_int_equal(b.len, 0);
+    assert_string_equal(b.ptr, "");
+    assert_int_equal(buf_append(&b, "xyz", 3), 0);
+    assert_string_equal(b.ptr, "xyz");
+    buf_release(&b);
+    buf_init(&b, 10);
+    assert_int_equal(buf_append(&b, "0123456789", 10), 0);
+    assert_int_equal(buf_append(&b, "", 0), 0);
+    assert_int_equal(buf_putc(&b, 'x'), -1); /* inside the allocation, over the cap */
+    assert_string_equal(b.ptr, "0123456789");
+    buf_release(&b);
+}
+
 static void test_buf_cap(void **state)
 {
     (void)state;
@@ -100,6 +172,13 @@ static void test_str(void **state)
     (void)state;
     assert_true(str_ieq(STR_LIT("Content-Type"), STR_LIT("content-type")));
     assert_false(str_ieq(STR_LIT("a"), STR_LIT("ab")));
+    assert_true(str_ieq(STR_LIT("X-Api-KEY_1"), STR_LIT("x-api-key_1")));
+    /* only letters fold: these pairs differ by 0x20 too */
+    assert_false(str_ieq(STR_LIT("@"), STR_LIT("`")));
+    assert_false(str_ieq(STR_LIT("["), STR_LIT("{")));
+    assert_false(str_ieq(STR_LIT("-"), STR_LIT("\r")));
+    assert_false(str_ieq(STR_LIT("\xC0"), STR_LIT("\xE0")));
+    assert_false(str_ieq(STR_LIT("a"), STR_LIT("b")));
     assert_int_equal(str_find(STR_LIT("hello world"), STR_LIT("world")), 6);
     assert_int_equal(str_find(STR_LIT("hello"), STR_LIT("xyz")), -1);
     assert_true(str_eq_cstr(str_trim(STR_LIT("  a b \n")), "a b"));
@@ -174,6 +253,9 @@ int main(void)
         cmocka_unit_test(test_arena_cap),
         cmocka_unit_test(test_arena_defer_lifo),
         cmocka_unit_test(test_arena_strings),
+        cmocka_unit_test(test_arena_reuse_zeroed),
+        cmocka_unit_test(test_arena_realloc_tail),
+        cmocka_unit_test(test_buf_append_paths),
         cmocka_unit_test(test_buf_cap),
         cmocka_unit_test(test_str),
         cmocka_unit_test(test_diag_positions),
