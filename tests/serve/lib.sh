@@ -26,9 +26,10 @@ need() {
     done
 }
 
-# start NAME CMD...: runs CMD in the background, waits for "listening on HOST:PORT"; sets ADDR, PID
-start() {
-    local name=$1; shift
+# launch NAME CMD...: runs CMD in the background and waits for its first line "listening on
+# HOST:PORT"; sets ADDR and PID. Returns 1 when CMD exits (or never listens) instead.
+launch() {
+    local name=$1 line _; shift
     "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" &
     PID=$!
     pids+=("$PID")
@@ -39,24 +40,18 @@ start() {
         kill -0 "$PID" 2>/dev/null || break
         sleep 0.05
     done
-    echo "Bail out! $name did not start: $(cat "$tmp/$name.err")"
+    return 1
+}
+
+# start NAME CMD...: launch, or TAP's Bail out when it does not start
+start() {
+    launch "$@" && return 0
+    echo "Bail out! $1 did not start: $(cat "$tmp/$1.err")"
     exit 1
 }
 
 # start_or_fail NAME CMD...: start for the tests that print a FAIL summary instead of TAP (they
-# define fail MESSAGE, which prints it with their logs and exits 1): the same, but a process
-# that does not start calls fail "NAME did not start" instead of the Bail out line
+# define fail MESSAGE, which prints it with their logs and exits 1)
 start_or_fail() {
-    local name=$1; shift
-    "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" &
-    PID=$!
-    pids+=("$PID")
-    ADDR=
-    for _ in $(seq 200); do
-        line=$(head -n1 "$tmp/$name.out" 2>/dev/null)
-        case $line in "listening on "*) ADDR=${line#listening on }; return 0 ;; esac
-        kill -0 "$PID" 2>/dev/null || break
-        sleep 0.05
-    done
-    fail "$name did not start"
+    launch "$@" || fail "$1 did not start"
 }
