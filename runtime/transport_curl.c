@@ -1,5 +1,7 @@
 /* The libcurl transport: one CURLM per worker event_base, wired as in curl's hiperfifo.c
- * (STYLE.md §8). curl tells us which sockets to watch (on_curl_socket) and when to wake it
+ * (STYLE.md §8), with one difference measured for issue 5: the sockets keep their events
+ * across transfers (transport_curl_sock.c: no epoll_ctl per request on a keep-alive backend
+ * connection). curl tells us which sockets to watch (on_curl_socket) and when to wake it
  * (on_curl_timer); libevent calls run_action, which lets curl work, then reaps the calls
  * cancelled from inside curl callbacks and drains the finished ones. No curl_multi_* call is
  * ever made from inside a curl callback: a cancel or send from a streaming callback is
@@ -7,19 +9,25 @@
  *
  * A call lives on the heap, not in the request arena: curl holds it (CURLOPT_PRIVATE) until it
  * is removed from the multi handle, which may be after the arena is gone when a callback
- * released it. The arena gets a small `anchor` whose cleanup cancels a call still in flight. */
+ * released it. The arena gets a small `anchor` whose cleanup cancels a call still in flight.
+ * A finished call is kept with its easy handle for a next one (up to CURL_IDLE_CALLS), so the
+ * options that point at the call or never change are set once (easy_init) and only the
+ * per-call ones are set and put back (setup, easy_recycle). */
 #include <curl/curl.h>
 #include <event2/event.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "base/buf.h"
 #include "base/xalloc.h"
 #include "transport_curl.h"
+#include "transport_curl_req.h"
+#include "transport_curl_sock.h"
 
-#define CURL_IDLE_HANDLES 32
+#define CURL_IDLE_CALLS 32
 
 typedef enum call_state {
     CALL_NEW,     /* being set up by send */
@@ -36,10 +44,10 @@ typedef struct call_anchor {
 struct rt_tx_call {
     rt_curl *ct;
     CURL *easy;
-    struct curl_slist *hdrs;
-    arena *a;            /* NULL for a zombie */
-    call_anchor *anchor; /* in a */
-    rt_http_resp *resp;  /* in a */
+    struct curl_slist *hdrs; /* one block (rt_curl_build_headers) */
+    arena *a;                /* NULL for a zombie */
+    call_anchor *anchor;     /* in a */
+    rt_http_resp *resp;      /* in a */
     rt_tx_done done;
     void *ud;
     const rt_tx_stream *stream;
@@ -51,6 +59,7 @@ struct rt_tx_call {
     size_t hcap;       /* allocated resp->headers */
     bool headers_done; /* the final response's header block ended */
     bool too_large, no_mem;
+    bool proxied;          /* the easy handle has the call's proxy options (easy_recycle) */
     buf body;              /* buffered mode */
     rt_tx_result fail_res; /* CALL_FAIL */
     char errbuf[CURL_ERROR_SIZE];
@@ -67,16 +76,14 @@ struct rt_curl {
     int in_curl; /* > 0 while curl_multi_socket_action runs (its callbacks may run ours) */
     rt_tx_call *calls;
     size_t ncalls;
-    size_t nzombies; /* calls marked CALL_ZOMBIE since the last reap (an upper bound) */
-    /* easy handles of finished calls, reset for the next ones: curl_easy_init and cleanup
-     * cost more than the transfer itself on a reused connection */
-    CURL *idle[CURL_IDLE_HANDLES];
+    size_t nzombies;       /* calls marked CALL_ZOMBIE since the last reap (an upper bound) */
+    rt_csock_table *socks; /* the sockets curl watches (transport_curl_sock.h) */
+    /* finished calls kept with their easy handle for the next ones: curl_easy_init and
+     * cleanup cost more than the transfer itself on a reused connection, and an easy handle
+     * that stays with its call keeps the options that never change (easy_init) */
+    rt_tx_call *idle[CURL_IDLE_CALLS];
     size_t nidle;
 };
-
-typedef struct sock_watch {
-    struct event *ev;
-} sock_watch;
 
 static void run_action(rt_curl *ct, curl_socket_t fd, int flags);
 
@@ -112,28 +119,56 @@ static void detach(rt_tx_call *c)
     c->resp = NULL;
 }
 
-/* Frees everything of c. Outside curl callbacks only (it removes the easy handle). */
+/* Puts the per-call options of e (setup) back to their defaults; the ones easy_init set
+ * stay. */
+static void easy_recycle(rt_tx_call *c)
+{
+    CURL *e = c->easy;
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, (struct curl_slist *)NULL);
+    curl_easy_setopt(e, CURLOPT_POSTFIELDS, (char *)NULL); /* frees a copied body */
+    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)-1);
+    curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, (char *)NULL);
+    curl_easy_setopt(e, CURLOPT_HTTPGET, 1L); /* method GET, no NOBODY, no upload */
+    if (c->proxied) {
+        curl_easy_setopt(e, CURLOPT_PROXY, "");
+        curl_easy_setopt(e, CURLOPT_PROXYUSERNAME, (char *)NULL);
+        curl_easy_setopt(e, CURLOPT_PROXYPASSWORD, (char *)NULL);
+        curl_easy_setopt(e, CURLOPT_SUPPRESS_CONNECT_HEADERS, 0L);
+    }
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, 0L);
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, 0L);
+    curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)0);
+}
+
+/* Frees everything of c (or keeps it, with its easy handle, for the next call). Outside curl
+ * callbacks only (it removes the easy handle). */
 static void destroy_call(rt_tx_call *c)
 {
     rt_curl *ct = c->ct;
     unlink_call(ct, c);
     detach(c);
-    if (c->easy) {
-        if (c->added)
-            curl_multi_remove_handle(ct->multi, c->easy);
-        if (ct->nidle < CURL_IDLE_HANDLES) {
-            curl_easy_reset(c->easy); /* every option back to its default */
-            ct->idle[ct->nidle++] = c->easy;
-        } else {
-            curl_easy_cleanup(c->easy);
-        }
+    if (c->easy && c->added)
+        curl_multi_remove_handle(ct->multi, c->easy);
+    c->added = false;
+    buf_release(&c->body);
+    if (c->easy && ct->nidle < CURL_IDLE_CALLS) {
+        easy_recycle(c);
+        free(c->hdrs); /* after curl forgot it (one block) */
+        c->hdrs = NULL;
+        if (c->kick)
+            event_del(c->kick);
+        if (c->hdr_tmo)
+            event_del(c->hdr_tmo);
+        ct->idle[ct->nidle++] = c;
+        return;
     }
-    curl_slist_free_all(c->hdrs);
+    if (c->easy)
+        curl_easy_cleanup(c->easy);
+    free(c->hdrs);
     if (c->kick)
         event_free(c->kick);
     if (c->hdr_tmo)
         event_free(c->hdr_tmo);
-    buf_release(&c->body);
     free(c);
 }
 
@@ -296,11 +331,9 @@ static void run_action(rt_curl *ct, curl_socket_t fd, int flags)
     drain(ct);
 }
 
-static void on_socket_ready(evutil_socket_t fd, short what, void *arg)
+static void on_socket_ready(void *ud, curl_socket_t fd, int flags)
 {
-    int flags =
-        ((what & EV_READ) ? CURL_CSELECT_IN : 0) | ((what & EV_WRITE) ? CURL_CSELECT_OUT : 0);
-    run_action(arg, fd, flags);
+    run_action(ud, fd, flags);
 }
 
 static void on_timeout(evutil_socket_t fd, short what, void *arg)
@@ -313,36 +346,45 @@ static void on_timeout(evutil_socket_t fd, short what, void *arg)
 static int on_curl_socket(CURL *e, curl_socket_t s, int what, void *ud, void *sockp)
 {
     (void)e;
+    (void)sockp;
     rt_curl *ct = ud;
-    sock_watch *w = sockp;
-    if (what == CURL_POLL_REMOVE) { /* curl may close s right after this */
-        if (w) {
-            event_free(w->ev);
-            free(w);
-        }
-        return 0;
-    }
-    if (!w) {
-        w = xcalloc(1, sizeof *w);
-        curl_multi_assign(ct->multi, s, w);
-    } else {
-        event_free(w->ev); /* interest changed: rebuild the event */
-    }
-    short ev = EV_PERSIST | ((what & CURL_POLL_IN) ? EV_READ : 0) |
-               ((what & CURL_POLL_OUT) ? EV_WRITE : 0);
-    w->ev = event_new(ct->base, s, ev, on_socket_ready, ct);
-    return w->ev ? event_add(w->ev, NULL) : -1;
+    return rt_csock_watch(ct->socks, s, what);
 }
 
-/* -1 means stop; 0 is a real (immediate) timeout. Re-arm only: never call curl here. */
+/* -1 means stop; 0 is a real (immediate) timeout. Re-arm only: never call curl here. A 0 from
+ * outside curl (curl_multi_add_handle in send: a new transfer) runs curl in this loop turn
+ * instead of the next one; from inside curl it waits for the next turn, so that a transfer
+ * asking again and again cannot starve the sockets. */
 static int on_curl_timer(CURLM *m, long ms, void *ud)
 {
     (void)m;
     rt_curl *ct = ud;
     if (ms < 0)
         return evtimer_del(ct->timer);
+    if (ms == 0 && !ct->in_curl) {
+        evtimer_del(ct->timer);
+        event_active(ct->timer, EV_TIMEOUT, 0);
+        return 0;
+    }
     struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
     return evtimer_add(ct->timer, &tv);
+}
+
+/* A connection socket curl just made (CURLOPT_SOCKOPTFUNCTION). */
+static int on_sockopt(void *ud, curl_socket_t s, curlsocktype purpose)
+{
+    rt_curl *ct = ud;
+    if (purpose == CURLSOCKTYPE_IPCXN)
+        rt_csock_opened(ct->socks, s);
+    return CURL_SOCKOPT_OK;
+}
+
+/* curl closes a connection socket (CURLOPT_CLOSESOCKETFUNCTION). */
+static int on_closesocket(void *ud, curl_socket_t s)
+{
+    rt_curl *ct = ud;
+    rt_csock_closing(ct->socks, s);
+    return close(s);
 }
 
 /* ---- curl's data callbacks (inside curl_multi_socket_action) ---- */
@@ -460,79 +502,6 @@ static size_t on_write(char *p, size_t size, size_t n, void *ud)
 
 /* ---- starting calls ---- */
 
-static bool is_token(str s)
-{
-    if (!s.len)
-        return false;
-    for (size_t i = 0; i < s.len; i++) {
-        unsigned char ch = (unsigned char)s.ptr[i];
-        if (ch <= 32 || ch >= 127 || strchr("\"(),/:;<=>?@[\\]{}", ch))
-            return false;
-    }
-    return true;
-}
-
-static bool is_hop_by_hop(str name)
-{
-    static const char *const names[] = { "Connection",        "Keep-Alive",
-                                         "Proxy-Connection",  "TE",
-                                         "Transfer-Encoding", "Upgrade",
-                                         "Content-Length" };
-    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
-        if (str_ieq(name, str_from(names[i])))
-            return true;
-    }
-    return false;
-}
-
-static int append_header(struct curl_slist **list, const char *line)
-{
-    struct curl_slist *l = curl_slist_append(*list, line);
-    if (!l)
-        return -1;
-    *list = l;
-    return 0;
-}
-
-/* The request headers as curl lines; blanks out curl's defaults that were not given. */
-static const char *build_headers(rt_tx_call *c, const rt_http_req *req)
-{
-    bool has_accept = false, has_expect = false, has_ctype = false;
-    buf line;
-    buf_init(&line, 0);
-    for (size_t i = 0; i < req->nheaders; i++) {
-        str name = req->headers[i].name, value = req->headers[i].value;
-        if (!is_token(name))
-            return buf_release(&line), "invalid request header name";
-        if (memchr(value.ptr ? value.ptr : "", '\r', value.len) ||
-            memchr(value.ptr ? value.ptr : "", '\n', value.len) ||
-            memchr(value.ptr ? value.ptr : "", '\0', value.len))
-            return buf_release(&line), "CR, LF or NUL in a request header value";
-        if (is_hop_by_hop(name))
-            continue;
-        has_accept |= str_ieq(name, STR_LIT("Accept"));
-        has_expect |= str_ieq(name, STR_LIT("Expect"));
-        has_ctype |= str_ieq(name, STR_LIT("Content-Type"));
-        value = str_trim(value);
-        line.len = 0;
-        buf_append(&line, name.ptr, name.len);
-        if (value.len) {
-            buf_append(&line, ": ", 2);
-            buf_append(&line, value.ptr, value.len);
-        } else {
-            buf_putc(&line, ';'); /* curl's way to send it empty */
-        }
-        if (!line.ptr || append_header(&c->hdrs, line.ptr) < 0)
-            return buf_release(&line), "out of memory";
-    }
-    buf_release(&line);
-    if ((!has_accept && append_header(&c->hdrs, "Accept:") < 0) ||
-        (!has_expect && append_header(&c->hdrs, "Expect:") < 0) ||
-        (!has_ctype && append_header(&c->hdrs, "Content-Type:") < 0))
-        return "out of memory";
-    return NULL;
-}
-
 static char *cstr(str s, char *tmp, size_t n)
 {
     if (s.len >= n)
@@ -542,18 +511,55 @@ static char *cstr(str s, char *tmp, size_t n)
     return tmp;
 }
 
-/* Sets the easy handle up. Returns NULL, or what went wrong. */
+/* A new easy handle for c with the options that are the same for every call (they stay when
+ * the handle is recycled with its call: easy_recycle). */
+static CURL *easy_init(rt_tx_call *c)
+{
+    rt_curl *ct = c->ct;
+    CURL *e = curl_easy_init();
+    if (!e)
+        return NULL;
+    curl_easy_setopt(e, CURLOPT_PRIVATE, (char *)c);
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, c->errbuf);
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(e, CURLOPT_PATH_AS_IS, 1L);
+    curl_easy_setopt(e, CURLOPT_HTTP_CONTENT_DECODING, 0L);
+    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(e, CURLOPT_HEADERDATA, c);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_write);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, c);
+    curl_easy_setopt(e, CURLOPT_SOCKOPTFUNCTION, on_sockopt);
+    curl_easy_setopt(e, CURLOPT_SOCKOPTDATA, ct);
+    curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION, on_closesocket);
+    curl_easy_setopt(e, CURLOPT_CLOSESOCKETDATA, ct);
+    curl_easy_setopt(e, CURLOPT_PROXY, ""); /* no proxy, not even from the environment */
+    if (ct->ca_file)
+        curl_easy_setopt(e, CURLOPT_CAINFO, ct->ca_file);
+    if (!ct->opts.no_tcp_keepalive) {
+        curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+        curl_easy_setopt(e, CURLOPT_TCP_KEEPIDLE, 60L);
+        curl_easy_setopt(e, CURLOPT_TCP_KEEPINTVL, 30L);
+    }
+    return e;
+}
+
+/* Sets the per-call options of the easy handle (easy_recycle puts them back). Returns NULL, or
+ * what went wrong. */
 static const char *setup(rt_tx_call *c, const rt_http_req *req)
 {
     rt_curl *ct = c->ct;
     CURL *e = c->easy;
-    char *tmp = xmalloc(req->url.len + 1);
+    char ubuf[2048];
+    char *tmp = req->url.len < sizeof ubuf ? ubuf : xmalloc(req->url.len + 1);
     bool ok = cstr(req->url, tmp, req->url.len + 1) && !memchr(tmp, 0, req->url.len) &&
-              curl_easy_setopt(e, CURLOPT_URL, tmp) == CURLE_OK;
-    free(tmp);
+              curl_easy_setopt(e, CURLOPT_URL, tmp) == CURLE_OK; /* curl copies it */
+    if (tmp != ubuf)
+        free(tmp);
     if (!ok)
         return "invalid URL";
-    if (!is_token(req->method))
+    if (!rt_curl_is_token(req->method))
         return "invalid method";
     char method[64];
     if (!cstr(req->method, method, sizeof method))
@@ -572,35 +578,18 @@ static const char *setup(rt_tx_call *c, const rt_http_req *req)
     /* POST (always with a body), HEAD and a GET without one are curl's own methods */
     if (!head && strcmp(method, "POST") && (strcmp(method, "GET") || with_body))
         curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method);
-    const char *err = build_headers(c, req);
+    const char *err = rt_curl_build_headers(&c->hdrs, req, with_body && !head);
     if (err)
         return err;
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, c->hdrs);
-    curl_easy_setopt(e, CURLOPT_PRIVATE, (char *)c);
-    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, c->errbuf);
-    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
-    curl_easy_setopt(e, CURLOPT_PATH_AS_IS, 1L);
-    curl_easy_setopt(e, CURLOPT_HTTP_CONTENT_DECODING, 0L);
-    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(e, CURLOPT_HEADERDATA, c);
-    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_write);
-    curl_easy_setopt(e, CURLOPT_WRITEDATA, c);
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, req->tls_skip_chain ? 0L : 1L);
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, req->tls_skip_name ? 0L : 2L);
-    if (ct->ca_file)
-        curl_easy_setopt(e, CURLOPT_CAINFO, ct->ca_file);
-    if (!ct->opts.no_tcp_keepalive) {
-        curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
-        curl_easy_setopt(e, CURLOPT_TCP_KEEPIDLE, 60L);
-        curl_easy_setopt(e, CURLOPT_TCP_KEEPINTVL, 30L);
-    }
     char pbuf[1024];
     if (req->proxy_url.len && !cstr(req->proxy_url, pbuf, sizeof pbuf))
         return "proxy URL too long";
-    curl_easy_setopt(e, CURLOPT_PROXY, req->proxy_url.len ? pbuf : ""); /* "": not from env */
-    if (req->proxy_url.len) {
+    if (req->proxy_url.len) { /* else "" from easy_init */
+        c->proxied = true;
+        curl_easy_setopt(e, CURLOPT_PROXY, pbuf);
         curl_easy_setopt(e, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1L);
         if (req->proxy_username.len && cstr(req->proxy_username, pbuf, sizeof pbuf))
             curl_easy_setopt(e, CURLOPT_PROXYUSERNAME, pbuf);
@@ -633,7 +622,8 @@ static int start(rt_tx_call *c)
     if (c->stream && c->timeout_ms > 0) {
         struct timeval tv = { (time_t)(c->timeout_ms / 1000),
                               (suseconds_t)(c->timeout_ms % 1000) * 1000 };
-        c->hdr_tmo = evtimer_new(c->ct->base, on_header_timeout, c);
+        if (!c->hdr_tmo)
+            c->hdr_tmo = evtimer_new(c->ct->base, on_header_timeout, c);
         if (!c->hdr_tmo || evtimer_add(c->hdr_tmo, &tv) < 0)
             return -1;
     }
@@ -675,7 +665,18 @@ static rt_tx_call *curl_send(rt_transport *t, arena *a, const rt_http_req *req, 
     rt_http_resp *resp = arena_alloc(a, sizeof *resp);
     if (!an || !resp || arena_defer(a, anchor_cleanup, an) < 0)
         return NULL;
-    rt_tx_call *c = xcalloc(1, sizeof *c);
+    rt_tx_call *c;
+    if (ct->nidle) { /* a finished call with its easy handle and events */
+        c = ct->idle[--ct->nidle];
+        CURL *e = c->easy;
+        struct event *kev = c->kick, *tmo = c->hdr_tmo;
+        memset(c, 0, sizeof *c);
+        c->easy = e;
+        c->kick = kev;
+        c->hdr_tmo = tmo;
+    } else {
+        c = xcalloc(1, sizeof *c);
+    }
     c->ct = ct;
     c->a = a;
     c->anchor = an;
@@ -688,7 +689,8 @@ static rt_tx_call *curl_send(rt_transport *t, arena *a, const rt_http_req *req, 
     buf_init(&c->body, ct->opts.max_body);
     link_call(ct, c);
     const char *err = NULL;
-    c->easy = ct->nidle ? ct->idle[--ct->nidle] : curl_easy_init();
+    if (!c->easy)
+        c->easy = easy_init(c);
     if (!c->easy)
         err = "curl_easy_init failed";
     else
@@ -732,7 +734,8 @@ rt_curl *rt_curl_new(struct event_base *base, const rt_curl_opts *opts)
     ct->opts.ca_file = ct->ca_file;
     ct->multi = curl_multi_init();
     ct->timer = evtimer_new(base, on_timeout, ct);
-    if (!ct->multi || !ct->timer) {
+    ct->socks = rt_csock_new(base, on_socket_ready, ct);
+    if (!ct->multi || !ct->timer || !ct->socks) {
         rt_curl_free(ct);
         return NULL;
     }
@@ -750,10 +753,18 @@ void rt_curl_free(rt_curl *ct)
         return;
     while (ct->calls)
         destroy_call(ct->calls);
-    while (ct->nidle)
-        curl_easy_cleanup(ct->idle[--ct->nidle]);
+    while (ct->nidle) {
+        rt_tx_call *c = ct->idle[--ct->nidle];
+        curl_easy_cleanup(c->easy);
+        if (c->kick)
+            event_free(c->kick);
+        if (c->hdr_tmo)
+            event_free(c->hdr_tmo);
+        free(c);
+    }
     if (ct->multi)
         curl_multi_cleanup(ct->multi); /* calls on_curl_socket: before event_base_free */
+    rt_csock_free(ct->socks);          /* after curl closed its connections */
     if (ct->timer)
         event_free(ct->timer);
     free(ct->ca_file);
