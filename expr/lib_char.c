@@ -313,9 +313,12 @@ static int sb_append(xv_call *c, xv *out)
         int64_t n;
         if (lib1_int(c, 1, "StringBuilder.Append", &n) < 0)
             return -1;
-        if (n < 0 || n > (1 << 24))
+        if (n < 0)
             return expr_throw(c->env, "ArgumentOutOfRangeException",
                               "Count cannot be less than zero. (Parameter 'repeatCount')");
+        if (n > (1 << 24))
+            return expr_throw(c->env, "OutOfMemoryException",
+                              "StringBuilder.Append: count too large");
         for (int64_t k = 0; k < n; k++)
             lib1_sb_cp(&o->b, c->args[0].u.ch);
         return sb_done(c, o, out);

@@ -22,6 +22,24 @@ static void mark_range(unsigned char *mark, size_t from, size_t to, unsigned cha
         memset(mark + from, v, to - from);
 }
 
+/* The length of a double quote at s[i]: 1 for '"', the entity's length for "&quot;", "&#34;"
+ * or "&#x22;" (a value escaped by hand, or by an XML writer, keeps its C# strings that way);
+ * 0 for anything else. */
+static size_t quote_len(const char *s, size_t n, size_t i)
+{
+    static const char *const ents[] = { "&quot;", "&#34;", "&#x22;", "&#X22;" };
+    if (s[i] == '"')
+        return 1;
+    if (s[i] != '&')
+        return 0;
+    for (size_t k = 0; k < sizeof ents / sizeof *ents; k++) {
+        size_t l = strlen(ents[k]);
+        if (i + l <= n && !memcmp(s + i, ents[k], l))
+            return l;
+    }
+    return 0;
+}
+
 /* i: just after the opening quote. Returns the offset after the closing quote, the offset
  * of the line break that ends an unterminated regular string, or NPOS. */
 static size_t skip_string(const char *s, size_t n, size_t i, bool verbatim, bool interp, int nest,
@@ -30,13 +48,15 @@ static size_t skip_string(const char *s, size_t n, size_t i, bool verbatim, bool
     size_t seg = i; /* start of the literal text not yet marked */
     while (i < n) {
         char c = s[i];
-        if (c == '"') {
-            if (verbatim && i + 1 < n && s[i + 1] == '"') {
-                i += 2;
+        size_t q = quote_len(s, n, i);
+        if (q) {
+            size_t q2 = i + q < n ? quote_len(s, n, i + q) : 0;
+            if (verbatim && q2) {
+                i += q + q2;
                 continue;
             }
-            mark_range(mark, seg, i + 1, 1);
-            return i + 1;
+            mark_range(mark, seg, i + q, 1);
+            return i + q;
         }
         if (!verbatim && c == '\\') {
             i += 2;
@@ -95,24 +115,29 @@ static size_t skip_code(const char *s, size_t n, size_t i, int nest, unsigned ch
     while (i < n) {
         char c = s[i];
         char c1 = i + 1 < n ? s[i + 1] : 0;
-        char c2 = i + 2 < n ? s[i + 2] : 0;
+        size_t q1 = i + 1 < n ? quote_len(s, n, i + 1) : 0;
+        size_t q2 = i + 2 < n ? quote_len(s, n, i + 2) : 0;
         switch (c) {
         case '"':
-            i = skip_string(s, n, i + 1, false, false, nest, mark);
+        case '&':
+            if (quote_len(s, n, i))
+                i = skip_string(s, n, i + quote_len(s, n, i), false, false, nest, mark);
+            else
+                i++;
             break;
         case '@':
-            if (c1 == '"')
-                i = skip_string(s, n, i + 2, true, false, nest, mark);
-            else if (c1 == '$' && c2 == '"')
-                i = skip_string(s, n, i + 3, true, true, nest, mark);
+            if (q1)
+                i = skip_string(s, n, i + 1 + q1, true, false, nest, mark);
+            else if (c1 == '$' && q2)
+                i = skip_string(s, n, i + 2 + q2, true, true, nest, mark);
             else
                 i++;
             break;
         case '$':
-            if (c1 == '"')
-                i = skip_string(s, n, i + 2, false, true, nest, mark);
-            else if (c1 == '@' && c2 == '"')
-                i = skip_string(s, n, i + 3, true, true, nest, mark);
+            if (q1)
+                i = skip_string(s, n, i + 1 + q1, false, true, nest, mark);
+            else if (c1 == '@' && q2)
+                i = skip_string(s, n, i + 2 + q2, true, true, nest, mark);
             else
                 i++;
             break;

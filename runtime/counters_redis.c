@@ -302,9 +302,13 @@ static void on_reply(redisAsyncContext *ac, void *r, void *priv)
     }
     int64_t v[8];
     size_t n = 0;
+    /* counts, milliseconds and epoch times all fit in 2^53: anything beyond is a damaged key
+     * or not our script, and would overflow the arithmetic of fill_result */
+    const long long lim = (long long)1 << 53;
     bool ok = reply->type == REDIS_REPLY_ARRAY && reply->elements <= 8;
     for (size_t i = 0; ok && i < reply->elements; i++) {
-        ok = reply->element[i]->type == REDIS_REPLY_INTEGER;
+        ok = reply->element[i]->type == REDIS_REPLY_INTEGER && reply->element[i]->integer >= -lim &&
+             reply->element[i]->integer <= lim;
         if (ok)
             v[n++] = reply->element[i]->integer;
     }

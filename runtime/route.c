@@ -9,6 +9,8 @@
 
 static const rt_route_error err_not_found = { 404, "configuration", "OperationNotFound",
                                               RT_MSG_NOT_FOUND };
+static const rt_route_error err_dot_segment = { 400, "configuration", "InvalidRequestPath",
+                                                RT_MSG_BAD_TARGET };
 static const rt_route_error err_key_missing = { 401, "authorization", "SubscriptionKeyNotFound",
                                                 RT_MSG_KEY_MISSING };
 static const rt_route_error err_key_invalid = { 401, "authorization", "SubscriptionKeyInvalid",
@@ -282,10 +284,60 @@ static int match_operation(arena *a, const rt_route_req *req, rt_route *out)
     return 0;
 }
 
+/* Is seg (one raw path segment) "." or "..", also percent-encoded ("%2e", ".%2E", ...)? */
+static bool dot_segment(const char *p, size_t n)
+{
+    size_t dots = 0;
+    for (size_t i = 0; i < n; dots++) {
+        if (p[i] == '.')
+            i++;
+        else if (n - i >= 3 && p[i] == '%' && p[i + 1] == '2' && (p[i + 2] | 0x20) == 'e')
+            i += 3;
+        else
+            return false;
+    }
+    return dots == 1 || dots == 2;
+}
+
+/* The length of a path separator at p (n bytes left): '/' or a backslash, also percent-encoded
+ * (some backends decode "%2F" and "%5C" before they resolve dot segments); 0 when none. */
+static size_t separator(const char *p, size_t n)
+{
+    if (*p == '/' || *p == '\\')
+        return 1;
+    if (n >= 3 && p[0] == '%' &&
+        ((p[1] == '2' && (p[2] | 0x20) == 'f') || (p[1] == '5' && (p[2] | 0x20) == 'c')))
+        return 3;
+    return 0;
+}
+
+/* Does the raw path hold a dot segment? The backend URL keeps the path as received, and a
+ * backend that resolves "/api/../admin" would serve a path outside the API's serviceUrl. */
+static bool has_dot_segment(str path)
+{
+    size_t start = 0, i = 0;
+    while (i <= path.len) {
+        size_t sep = i < path.len ? separator(path.ptr + i, path.len - i) : 1;
+        if (!sep) {
+            i++;
+            continue;
+        }
+        if (i > start && dot_segment(path.ptr + start, i - start))
+            return true;
+        i += sep;
+        start = i;
+    }
+    return false;
+}
+
 int rt_route_match(arena *a, const rt_config *c, const rt_route_req *req, rt_route *out)
 {
     memset(out, 0, sizeof *out);
     str path = req->path;
+    if (has_dot_segment(path)) {
+        out->err = err_dot_segment;
+        return -1;
+    }
     if (path.len && path.ptr[0] == '/')
         path = (str){ path.ptr + 1, path.len - 1 };
     const rt_api *best = NULL;

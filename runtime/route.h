@@ -39,6 +39,10 @@
  *   parameters; then an exact method over "*"; then the first declared.
  * - MatchedParameters: the template's path and query parameters (only those), URL-decoded
  *   (query values also turn '+' into ' '). Without operations: none.
+ * - A path with a dot segment ("." or "..", also percent-encoded: "%2e%2e") is refused before
+ *   matching: 400, Source "configuration", Reason "InvalidRequestPath", message "Bad request
+ *   target" (the backend URL keeps the path as received; a backend resolving "/api/../x" would
+ *   serve a path outside the API's serviceUrl). Clients normalise such paths before sending.
  * - No API matches, or the API has operations and none matches: 404, Source "configuration",
  *   Reason "OperationNotFound", message "Resource not found" (rt.api stays set in the second
  *   case so that the API's on-error runs).
@@ -66,7 +70,8 @@
 #include "config.h"
 
 /* Built-in errors of routing (spec/policies.md §2). */
-#define RT_MSG_NOT_FOUND "Resource not found"
+#define RT_MSG_NOT_FOUND  "Resource not found"
+#define RT_MSG_BAD_TARGET "Bad request target"
 #define RT_MSG_KEY_MISSING                                                                         \
     "Access denied due to missing subscription key. Make sure to include subscription key "        \
     "when making requests to an API."
@@ -94,10 +99,10 @@ typedef struct rt_route_param {
 /* A refusal: the preset response is status + {"statusCode":status,"message":message} and
  * context.LastError gets source/reason/message. status 0 = no error. All static strings. */
 typedef struct rt_route_error {
-    int status;          /* 404 or 401 */
+    int status;          /* 404, 401 or 400 */
     const char *source;  /* "configuration" | "authorization" */
     const char *reason;  /* "OperationNotFound" | "SubscriptionKeyNotFound" |
-                          * "SubscriptionKeyInvalid" */
+                          * "SubscriptionKeyInvalid" | "InvalidRequestPath" */
     const char *message; /* RT_MSG_* */
 } rt_route_error;
 

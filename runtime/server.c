@@ -307,12 +307,28 @@ static int request_in(srv_req *q, rt_gw_in *in, rt_hdr *hdrs, size_t nhdrs, cons
     struct evhttp_request *ev = q->ev;
     const char *method = srv_method_name(evhttp_request_get_command(ev));
     const char *uri = evhttp_request_get_uri(ev);
+    struct evkeyvalq *kvs = evhttp_request_get_input_headers(ev);
+    const char *host = evhttp_find_header(kvs, "Host");
+    /* absolute-form (RFC 9112 §3.2.2: a server MUST accept it): routed by its path (the
+     * Host header still names the host) */
+    if (uri && (!strncasecmp(uri, "http://", 7) || !strncasecmp(uri, "https://", 8))) {
+        const char *auth = strstr(uri, "//") + 2;
+        size_t alen = strcspn(auth, "/?#");
+        uri = auth[alen] == '/' ? auth + alen : NULL;
+    }
     if (!method || !uri || uri[0] != '/') {
         *why = "Bad request target";
         return -1;
     }
-    struct evkeyvalq *kvs = evhttp_request_get_input_headers(ev);
-    const char *host = evhttp_find_header(kvs, "Host");
+    /* several Content-Length lines: libevent read the body by the first; a front proxy that
+     * reads by another would see a different request (request smuggling): refused */
+    int ncl = 0;
+    for (struct evkeyval *kv = kvs->tqh_first; kv; kv = kv->next.tqe_next)
+        ncl += !strcasecmp(kv->key, "Content-Length");
+    if (ncl > 1) {
+        *why = "Several Content-Length headers";
+        return -1;
+    }
     if (!host || !valid_host(host))
         host = q->s->addr;
     size_t n = 0;
@@ -534,6 +550,14 @@ static void on_watch(evutil_socket_t fd, short what, void *arg)
 
 /* ---- setup ---- */
 
+static int guard_accept(srv *s, char *err, size_t errlen)
+{
+    if (srv_guard_accept(s) == 0)
+        return 0;
+    snprintf(err, errlen, "cannot set up the event loop");
+    return -1;
+}
+
 static int bind_listen(srv *s, char *err, size_t errlen)
 {
     char host[64];
@@ -577,7 +601,7 @@ static int bind_listen(srv *s, char *err, size_t errlen)
         if (!s->bound)
             return -1;
         srv_bound_addr(s->bound, s->addr, sizeof s->addr);
-        return 0;
+        return guard_accept(s, err, errlen);
     }
     s->bound =
         evhttp_bind_socket_with_handle(s->http, host[0] ? host : "0.0.0.0", (ev_uint16_t)port);
@@ -586,7 +610,7 @@ static int bind_listen(srv *s, char *err, size_t errlen)
         return -1;
     }
     srv_bound_addr(s->bound, s->addr, sizeof s->addr);
-    return 0;
+    return guard_accept(s, err, errlen);
 }
 
 static void redis_log(void *ud, const char *msg)
@@ -702,6 +726,10 @@ static void teardown(srv *s)
         event_free(s->tick);
     if (s->deadline)
         event_free(s->deadline);
+    if (s->accept_pause) {
+        srv_unguard_accept(s);
+        event_free(s->accept_pause);
+    }
     if (s->http)
         evhttp_free(s->http);
     srv_conns_free(s);

@@ -67,7 +67,9 @@ struct srv {
     int (*gw_prepare)(rt_req *r, rt_http_req *hr);
     void (*gw_result)(rt_req *r, str backend_id, rt_tx_result res, const rt_http_resp *resp);
     struct event *sigterm, *sigint, *sighup, *tick, *deadline;
-    srv_req *inflight; /* doubly linked */
+    struct event *accept_pause; /* accept() failed (EMFILE...): re-enables the listener */
+    time_t accept_logged;       /* when such a failure was last logged */
+    srv_req *inflight;          /* doubly linked */
     size_t ninflight;
     bool draining;
     int64_t last_save_ms;
@@ -108,6 +110,10 @@ void srv_lock_gw_hooks(rt_world *w);
 struct evhttp_bound_socket *srv_bind_reuseport(struct evhttp *http, struct event_base *base,
                                                const char *host, int port, char *err,
                                                size_t errlen);
+/* Guards s->bound (after it is bound): a failing accept() (out of descriptors or memory)
+ * pauses accepting for 100 ms instead of spinning the loop; logged at most every 10 s. */
+int srv_guard_accept(srv *s);
+void srv_unguard_accept(srv *s); /* at teardown, before s->accept_pause is freed */
 int srv_start_thread(srv *s);
 void srv_join_thread(srv *s);
 /* The lock of the wrapped hooks: hold it to read breaker / pool state (rt_gw.bk) from another

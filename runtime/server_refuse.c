@@ -195,7 +195,8 @@ void srv_refuse(srv_req *q, int status, const char *reason, const char *msg)
 {
     log_client_error(q->s, q->ip, srv_method_name(evhttp_request_get_command(q->ev)),
                      evhttp_request_get_uri(q->ev), status, reason, msg);
-    if (status == 431) /* the client may keep sending big headers: not on this connection */
+    if (status == 431 || status == 400) /* the client may keep sending big headers, or the
+                                         * connection's framing is in doubt: not on it */
         evhttp_add_header(evhttp_request_get_output_headers(q->ev), "Connection", "close");
     srv_reply_error(q->ev, status, msg);
     srv_conn_end(q); /* after the reply: its output is not one of libevent's own */

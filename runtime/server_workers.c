@@ -64,6 +64,64 @@ void srv_lock_gw_hooks(rt_world *w)
     }
 }
 
+static void accept_resume(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    srv *s = arg;
+    if (s->bound && !s->draining)
+        evconnlistener_enable(evhttp_bound_socket_get_listener(s->bound));
+}
+
+/* libevent's default for a failing accept() (EMFILE, ENFILE, ENOBUFS...) is a warning, and
+ * the still readable listening socket wakes the loop again at once: full CPU and a flood of
+ * warnings for as long as the descriptors are out. */
+static srv *guarded[256]; /* by worker: the error callback gets the evhttp, not the srv */
+static pthread_mutex_t guarded_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static void accept_error(struct evconnlistener *l, void *arg)
+{
+    srv *s = NULL;
+    pthread_mutex_lock(&guarded_mu);
+    for (size_t i = 0; i < sizeof guarded / sizeof *guarded && !s; i++)
+        if (guarded[i] && guarded[i]->http == arg)
+            s = guarded[i];
+    pthread_mutex_unlock(&guarded_mu);
+    if (!s || !s->accept_pause)
+        return;
+    int e = EVUTIL_SOCKET_ERROR();
+    time_t now = time(NULL);
+    if (now - s->accept_logged >= 10) {
+        s->accept_logged = now;
+        fprintf(stderr, "apimlite serve: accepting a connection failed: %s (paused 100 ms)\n",
+                evutil_socket_error_to_string(e));
+    }
+    evconnlistener_disable(l);
+    struct timeval tv = { 0, 100000 };
+    event_add(s->accept_pause, &tv);
+}
+
+int srv_guard_accept(srv *s)
+{
+    if (!s->accept_pause)
+        s->accept_pause = evtimer_new(s->base, accept_resume, s);
+    if (!s->accept_pause || s->worker < 0 || s->worker >= 256)
+        return -1;
+    pthread_mutex_lock(&guarded_mu);
+    guarded[s->worker] = s;
+    pthread_mutex_unlock(&guarded_mu);
+    evconnlistener_set_error_cb(evhttp_bound_socket_get_listener(s->bound), accept_error);
+    return 0;
+}
+
+void srv_unguard_accept(srv *s)
+{
+    pthread_mutex_lock(&guarded_mu);
+    if (s->worker >= 0 && s->worker < 256 && guarded[s->worker] == s)
+        guarded[s->worker] = NULL;
+    pthread_mutex_unlock(&guarded_mu);
+}
+
 struct evhttp_bound_socket *srv_bind_reuseport(struct evhttp *http, struct event_base *base,
                                                const char *host, int port, char *err, size_t errlen)
 {
