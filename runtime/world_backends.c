@@ -401,6 +401,12 @@ int rt_gw_prepare_call(rt_req *r, rt_http_req *hr)
     }
     st->fresh = false;
     hr->backend_id = t->id;
+    /* the backend entity's tls: and proxy: (a pool member's own) */
+    hr->tls_skip_chain = !t->tls_validate_chain;
+    hr->tls_skip_name = !t->tls_validate_name;
+    hr->proxy_url = t->proxy_url;
+    hr->proxy_username = t->proxy_username;
+    hr->proxy_password = t->proxy_password;
     int rc = add_credentials(r, t, hr);
     if (rc > 0 && b->pool) {
         st->target = t; /* forward-request runs again with the token: same member */
