@@ -1,10 +1,14 @@
 /* The libevent clock: rt_clock timers on a worker's event_base. A positive timer is a
- * one-shot evtimer of its own; 0 ms timers wait in a FIFO drained by one shared 0 s evtimer,
- * a batch per loop turn (what was queued when it fired), so they run in creation order and a
- * timer that keeps re-arming itself cannot starve I/O. Every timer sits on exactly one list so
+ * one-shot evtimer of its own; 0 ms timers wait in a FIFO drained by one shared event, a batch
+ * per loop turn (what was queued when it fired), so they run in creation order and a timer
+ * that keeps re-arming itself cannot starve I/O. The event is made active at once when the
+ * first timer is queued outside a batch (an I/O callback resuming a request: the batch runs in
+ * this same loop turn, without another epoll_wait), and armed as a 0 s timer (the next turn)
+ * when queued by a timer of the running batch. Every timer sits on exactly one list so
  * the clock can free what is left, and is freed before its callback runs, so a callback may add
  * timers or cancel any other one, including one due at the same moment. */
 #include <event2/event.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <sys/time.h>
 
@@ -31,6 +35,7 @@ struct rt_evclock {
     timer_list timed;  /* positive delays, each with its event */
     timer_list zero;   /* 0 ms timers, creation order */
     timer_list batch;  /* the 0 ms timers being run now */
+    bool in_batch;     /* on_zero is running */
     size_t n;
 };
 
@@ -96,8 +101,10 @@ static void on_zero(evutil_socket_t fd, short what, void *arg)
     ec->zero = (timer_list){ 0 };
     for (rt_timer *t = ec->batch.head; t; t = t->next)
         t->list = &ec->batch;
+    ec->in_batch = true;
     while (ec->batch.head)
         fire(ec, ec->batch.head);
+    ec->in_batch = false;
 }
 
 static int64_t ev_now(rt_clock *c)
@@ -118,9 +125,13 @@ static rt_timer *ev_after(rt_clock *c, int64_t ms, rt_timer_fn fn, void *ud)
     t->ud = ud;
     if (ms <= 0) {
         static const struct timeval zero = { 0, 0 };
-        if (!evtimer_pending(ec->zev, NULL) && evtimer_add(ec->zev, &zero) < 0) {
-            free(t);
-            return NULL;
+        if (!evtimer_pending(ec->zev, NULL)) { /* neither active nor armed */
+            if (!ec->in_batch)
+                event_active(ec->zev, EV_TIMEOUT, 1);
+            else if (evtimer_add(ec->zev, &zero) < 0) {
+                free(t);
+                return NULL;
+            }
         }
         list_push(&ec->zero, t);
     } else {

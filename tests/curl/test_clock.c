@@ -154,6 +154,35 @@ static void test_zero_no_starvation(void)
     CHECK(io_turns > 0, "a chain of 0 ms timers starved the loop");
 }
 
+/* A 0 ms timer queued by an I/O callback runs in the same loop turn (no extra epoll_wait);
+ * one queued by a 0 ms timer waits for the next turn (the no-starvation rule above). */
+static mark same_a = { 'a', 0, 0 }, same_b = { 'b', 0, 0 };
+static void queue_from_timer(void *ud)
+{
+    (void)ud;
+    rt_clock_after(clk, 0, on_mark, &same_b);
+}
+static void on_io_queue(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    (void)arg;
+    rt_clock_after(clk, 0, on_mark, &same_a);
+    rt_clock_after(clk, 0, queue_from_timer, NULL);
+}
+
+static void test_zero_same_turn(void)
+{
+    reset();
+    struct event *ev = event_new(base, -1, 0, on_io_queue, NULL);
+    event_active(ev, EV_READ, 1);
+    event_base_loop(base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
+    CHECK(strcmp(order, "a") == 0, "after one turn: '%s', want 'a'", order);
+    event_base_loop(base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
+    CHECK(strcmp(order, "ab") == 0, "after two turns: '%s', want 'ab'", order);
+    event_free(ev);
+}
+
 static void test_free_pending(void)
 {
     reset();
@@ -178,6 +207,7 @@ int main(void)
     tap_run("clock: cancel", test_cancel);
     tap_run("clock: cancel from inside a timer", test_cancel_inside);
     tap_run("clock: 0 ms chains do not starve I/O", test_zero_no_starvation);
+    tap_run("clock: 0 ms timers from I/O run in the same turn", test_zero_same_turn);
     tap_run("clock: free cancels pending timers", test_free_pending);
     rt_evclock_free(ec);
     event_base_free(base);
