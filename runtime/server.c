@@ -120,84 +120,6 @@ static void reply(srv_req *q)
     q->replied = true;
 }
 
-/* ---- stream: the relay of streamed responses (rt_relay) ---- */
-
-static srv_req *sreq_of(rt_req *r);
-
-static void on_client_close(struct evhttp_connection *conn, void *arg)
-{
-    (void)conn;
-    srv_req *q = arg;
-    q->client_gone = true;
-}
-
-/* A streamed reply learns that its client went from the connection's watch (server_conn.c);
- * without one (not expected), from the connection's close callback. */
-static void watch_client(srv_req *q, struct evhttp_connection *conn)
-{
-    if (!q->conn)
-        evhttp_connection_set_closecb(conn, on_client_close, q);
-}
-
-static void stop_watching(srv_req *q)
-{
-    struct evhttp_connection *conn = evhttp_request_get_connection(q->ev);
-    if (conn && !q->conn)
-        evhttp_connection_set_closecb(conn, NULL, NULL);
-}
-
-/* The backend's headers arrived: the client's chunked reply starts with the backend's status
- * and headers (hop-by-hop ones dropped). Outbound changes do not apply to a relayed reply. */
-static int relay_start(rt_req *r, const rt_http_resp *resp)
-{
-    srv_req *q = sreq_of(r);
-    if (!q || q->replied || q->client_gone)
-        return -1;
-    struct evhttp_connection *conn = evhttp_request_get_connection(q->ev);
-    if (!conn)
-        return -1;
-    struct evkeyvalq *out = evhttp_request_get_output_headers(q->ev);
-    for (size_t i = 0; i < resp->nheaders; i++) {
-        const rt_hdr *h = &resp->headers[i];
-        if (!h->name.len || srv_hop_by_hop(h->name) || !srv_clean_text(h->name) ||
-            !srv_clean_text(h->value))
-            continue;
-        char *k = arena_strndup(&r->arena, h->name.ptr, h->name.len);
-        char *v = arena_strndup(&r->arena, h->value.ptr, h->value.len);
-        if (k && v)
-            evhttp_add_header(out, k, v);
-    }
-    if (q->s->draining)
-        evhttp_add_header(out, "Connection", "close");
-    char *reason = resp->reason.len && srv_clean_text(resp->reason)
-                       ? arena_strndup(&r->arena, resp->reason.ptr, resp->reason.len)
-                       : NULL;
-    watch_client(q, conn);
-    evhttp_send_reply_start(q->ev, resp->status, reason);
-    q->relay_status = resp->status;
-    q->streaming = true;
-    q->replied = true;
-    return 0;
-}
-
-static int relay_chunk(rt_req *r, const char *p, size_t n)
-{
-    srv_req *q = sreq_of(r);
-    if (!q || !q->streaming || q->client_gone || !evhttp_request_get_connection(q->ev))
-        return -1;
-    struct evbuffer *b = evbuffer_new();
-    if (!b || evbuffer_add(b, p, n) < 0) {
-        if (b)
-            evbuffer_free(b);
-        return 0; /* this piece is lost; the stream goes on */
-    }
-    evhttp_send_reply_chunk(q->ev, b);
-    evbuffer_free(b);
-    return 0;
-}
-
-static const rt_relay srv_relay = { relay_start, relay_chunk };
-
 static void on_finish(rt_req *r, void *ud)
 {
     srv_req *q = ud;
@@ -208,7 +130,7 @@ static void on_finish(rt_req *r, void *ud)
         if (r->failed)
             fprintf(stderr, "apimlite serve: streamed response ended early: %.*s: %.*s\n",
                     STR_FMT(r->err.reason), STR_FMT(r->err.message));
-        stop_watching(q);
+        srv_relay_stop(q);
         evhttp_send_reply_end(q->ev);
     } else {
         reply(q);
@@ -232,14 +154,14 @@ static void on_finish(rt_req *r, void *ud)
 
 /* ---- world hooks: Host, backend timing, metrics ---- */
 
-static srv_req *sreq_of(rt_req *r)
+srv_req *srv_req_of(rt_req *r)
 {
     return r->on_finish == on_finish ? r->on_finish_ud : NULL;
 }
 
 static int srv_prepare_call(rt_req *r, rt_http_req *hr)
 {
-    srv_req *q = sreq_of(r);
+    srv_req *q = srv_req_of(r);
     if (!q)
         return 0;
     if (q->s->gw_prepare && q->s->gw_prepare(r, hr) < 0)
@@ -265,7 +187,7 @@ static int srv_prepare_call(rt_req *r, rt_http_req *hr)
 
 static void srv_call_result(rt_req *r, str backend_id, rt_tx_result res, const rt_http_resp *resp)
 {
-    srv_req *q = sreq_of(r);
+    srv_req *q = srv_req_of(r);
     if (!q)
         return;
     if (q->s->gw_result)
@@ -733,6 +655,8 @@ static void teardown(srv *s)
     if (s->http)
         evhttp_free(s->http);
     srv_conns_free(s);
+    if (s->chunk)
+        evbuffer_free(s->chunk);
     if (s->mhttp)
         evhttp_free(s->mhttp);
     rt_idp_free(s->idp); /* cancels its fetches: before the transport */

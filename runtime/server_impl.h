@@ -79,6 +79,7 @@ struct srv {
     srv_conn **conn_fd;
     size_t nconn_fd;
     struct event *conn_sweep;
+    struct evbuffer *chunk; /* server_relay.c: a relayed piece on its way to evhttp */
 };
 
 struct srv_req {
@@ -151,6 +152,14 @@ void srv_reply_error(struct evhttp_request *ev, int status, const char *msg);
 const char *srv_method_name(enum evhttp_cmd_type c);
 size_t srv_header_bytes(struct evhttp_request *ev);
 void srv_refuse(srv_req *q, int status, const char *reason, const char *msg);
+
+/* server.c: the server request of r (NULL for requests that are not the server's). */
+srv_req *srv_req_of(rt_req *r);
+
+/* server_relay.c: the relay of streamed replies (s->w.relay); srv_relay_stop when the stream
+ * ends (the client's going no longer matters). */
+extern const rt_relay srv_relay;
+void srv_relay_stop(srv_req *q);
 
 /* server_tls.c: the SSL_CTX of c's tls: (TLS 1.2+, forward-secret AEAD ciphers for 1.2); NULL
  * with a message at the YAML value (file:line:col: error: ...). srv_tls_bev is a server-side TLS
