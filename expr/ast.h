@@ -154,6 +154,9 @@ struct expr_node {
     uint8_t ntargs;
     int32_t slot, depth; /* locals */
     const xv_member *mem;
+    /* EXPR_MEM_DYNAMIC: the class mem was found in by the resolver (a value of exactly that
+     * class has mem as its member: ev_get_member skips the lookup); NULL: none */
+    const xv_class *mem_cls;
     const xv_method *meth;
     const xv_class *scls;
     str *names; /* EXPR_N_ANON member names */

@@ -374,7 +374,9 @@ int ev_get_member(expr_env *env, const expr_node *n, xv self, xv *out)
             }
         }
     } else {
-        const xv_member *m = expr_find_member(xv_class_of(self), n->name);
+        const xv_class *vc = xv_class_of(self);
+        /* the resolver's member when the value has the class it was found in */
+        const xv_member *m = n->mem && vc == n->mem_cls ? n->mem : expr_find_member(vc, n->name);
         if (!m)
             m = n->mem;
         if (m)

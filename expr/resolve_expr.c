@@ -141,6 +141,7 @@ static const xv_class *rs_member(resolver *r, expr_node *n)
             return NULL;
         }
         n->mem = m;
+        n->mem_cls = rc;
         return n->cls = m->type;
     }
     if (!expr_any_member(n->name) && !anon_has(r, n->name))
@@ -302,6 +303,7 @@ static const xv_method *rs_dict_call_leniency(resolver *r, expr_node *n, const x
     mem->kind = EXPR_N_MEMBER;
     mem->op = EXPR_MEM_DYNAMIC;
     mem->mem = dm;
+    mem->mem_cls = rc;
     mem->cls = &expr_class_dict;
     t->a = mem;
     t->name = getter;

@@ -26,6 +26,20 @@ static const pol_attr *attr_table(const pol_node *el)
     return NULL;
 }
 
+static int parse_int(str s, int64_t *out);
+
+/* The literal's integer and boolean values, read once (pol_val.lit_of). */
+static void read_literal(pol_val *v)
+{
+    v->lit_of = v->lit;
+    str s = str_trim(v->lit);
+    v->lit_int_ok = parse_int(s, &v->lit_int) == 0;
+    if (str_ieq(s, STR_LIT("true")) || str_ieq(s, STR_LIT("false"))) {
+        v->lit_bool_ok = true;
+        v->lit_bool = str_ieq(s, STR_LIT("true"));
+    }
+}
+
 void pol_cc_attr(const pol_node *el, const char *name, pol_val *out)
 {
     memset(out, 0, sizeof *out);
@@ -35,15 +49,24 @@ void pol_cc_attr(const pol_node *el, const char *name, pol_val *out)
         out->src = &av->value;
         out->ex = av->value.ex;
         out->lit = out->ex ? STR_LIT("") : str_trim(av->value.text);
+        if (!out->ex)
+            read_literal(out);
         return;
     }
     for (const pol_attr *at = attr_table(el); at && at->name; at++) {
         if (!strcmp(at->name, name) && at->def) {
             out->present = true;
             out->lit = str_from(at->def);
+            read_literal(out);
             return;
         }
     }
+}
+
+/* Whether v is a literal read by pol_cc_attr that nothing changed since. */
+static bool literal_read(const pol_val *v)
+{
+    return v->present && !v->ex && v->lit_of.ptr == v->lit.ptr && v->lit_of.len == v->lit.len;
 }
 
 void pol_cc_text(const pol_node *el, pol_val *out)
@@ -353,6 +376,10 @@ static int parse_int(str s, int64_t *out)
 
 int rt_val_int(rt_req *r, const pol_val *v, int64_t def, int64_t *out)
 {
+    if (v->lit_int_ok && literal_read(v)) {
+        *out = v->lit_int;
+        return 0;
+    }
     xv x;
     if (rt_val_xv(r, v, &x) < 0)
         return -1;
@@ -382,6 +409,10 @@ int rt_val_int(rt_req *r, const pol_val *v, int64_t def, int64_t *out)
 
 int rt_val_bool(rt_req *r, const pol_val *v, bool def, bool *out)
 {
+    if (v->lit_bool_ok && literal_read(v)) {
+        *out = v->lit_bool;
+        return 0;
+    }
     xv x;
     if (rt_val_xv(r, v, &x) < 0)
         return -1;

@@ -32,6 +32,10 @@ typedef struct rt_block {
 /* The effective document of one (product?, api, operation) chain. */
 typedef struct rt_program {
     rt_block sec[POL_S_COUNT];
+    /* world.c: the API's serviceUrl parsed once (rt_url_parse_shared), shared read-only by the
+     * requests of the program (context.Api.ServiceUrl, the backend base); NULL: none, or
+     * parsed per request */
+    struct rt_url *service_url;
 } rt_program;
 
 /* Compile state handed to pol_spec.parse. */
@@ -50,6 +54,12 @@ typedef struct pol_val {
     str lit;              /* the literal (trimmed); empty for expressions */
     const expr *ex;       /* the compiled expression, or NULL for a literal */
     const pol_value *src; /* where it came from (NULL for defaults) */
+    /* pol_cc_attr reads a literal once: when lit_of is still lit (a parse function may change
+     * lit afterwards), rt_val_int / rt_val_bool take lit_int / lit_bool when their _ok is set
+     * instead of parsing lit on every request */
+    str lit_of;
+    int64_t lit_int;
+    bool lit_int_ok, lit_bool_ok, lit_bool;
 } pol_val;
 
 /* ---- documents -> programs ---- */

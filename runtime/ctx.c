@@ -184,14 +184,22 @@ xv_list *rt_jp_str_list(rt_jp *p)
 static int multi_add(rt_jp *p, xv_dict *d, str name, str value)
 {
     xv *slot = xv_dict_get(d, name);
-    if (!slot) {
-        xv lv = { .kind = XV_LIST };
-        lv.u.list = rt_jp_str_list(p);
-        if (!lv.u.list || xv_dict_set_in(p->a, d, name, lv) < 0)
-            return rt_jp_oom(p);
-        slot = xv_dict_get(d, name);
-    }
-    return xv_list_push_in(p->a, slot->u.list, xv_str(value)) < 0 ? rt_jp_oom(p) : 0;
+    if (slot)
+        return xv_list_push_in(p->a, slot->u.list, xv_str(value)) < 0 ? rt_jp_oom(p) : 0;
+    /* a new name: its string[] and first item in one allocation */
+    struct {
+        xv_list l;
+        xv item;
+    } *b = arena_alloc(p->a, sizeof *b);
+    if (!b)
+        return rt_jp_oom(p);
+    b->item = xv_str(value);
+    b->l = (xv_list){
+        .items = &b->item, .n = 1, .cap = 1, .elem = &expr_class_string, .flavor = XV_LIST_ARRAY
+    };
+    xv lv = { .kind = XV_LIST };
+    lv.u.list = &b->l;
+    return xv_dict_set_in(p->a, d, name, lv) < 0 ? rt_jp_oom(p) : 0;
 }
 
 /* headers: { name: "v" | ["v1", "v2"] } -> ci dict of string[] */
@@ -327,8 +335,7 @@ int rt_jp_parse_url(rt_jp *p, const char *where, const char *text, rt_url **out)
             if (*s)
                 s++;
         } else {
-            while (*s && !strchr(":/?#", *s))
-                s++;
+            s += strcspn(s, ":/?#");
         }
         if (s == h)
             return rt_jp_fail(p, "'%s': URL without a host: '%s'", where, text);
@@ -349,8 +356,7 @@ int rt_jp_parse_url(rt_jp *p, const char *where, const char *text, rt_url **out)
         u->port = (int)port;
     }
     const char *path = s;
-    while (*s && *s != '?' && *s != '#')
-        s++;
+    s += strcspn(s, "?#");
     if (s == path)
         u->path = STR_LIT("/");
     else if (rt_jp_dup_str(p, path, (size_t)(s - path), &u->path) < 0)
@@ -358,13 +364,39 @@ int rt_jp_parse_url(rt_jp *p, const char *where, const char *text, rt_url **out)
     u->query_string = STR_LIT("");
     if (*s == '?') {
         const char *q = s;
-        while (*s && *s != '#')
-            s++;
+        s += strcspn(s, "#");
         if (s - q > 1 && rt_jp_dup_str(p, q, (size_t)(s - q), &u->query_string) < 0)
             return -1;
         if (parse_query(p, str_make(q + 1, (size_t)(s - q - 1)), u->query) < 0)
             return -1;
     }
+    u->query->readonly = true;
+    *out = u;
+    return 0;
+}
+
+rt_url *rt_url_parse_shared(arena *a, str text)
+{
+    char err[8];
+    rt_jp p = { a, err, sizeof err, DEFAULT_TICKS };
+    char *t = arena_strndup(a, text.ptr, text.len);
+    rt_url *u = NULL;
+    if (!t || strlen(t) != text.len || rt_jp_parse_url(&p, "url", t, &u) < 0)
+        return NULL;
+    return u->query->n || u->query_string.len ? NULL : u;
+}
+
+/* The default request URL https://localhost/, as rt_jp_parse_url gives it (without parsing). */
+static int default_url(rt_jp *p, rt_url **out)
+{
+    rt_url *u = arena_alloc(p->a, sizeof *u);
+    if (!u || !(u->query = xv_dict_new_in(p->a, true)))
+        return rt_jp_oom(p);
+    u->scheme = STR_LIT("https");
+    u->host = STR_LIT("localhost");
+    u->path = STR_LIT("/");
+    u->query_string = STR_LIT("");
+    u->port = 443;
     u->query->readonly = true;
     *out = u;
     return 0;
@@ -409,8 +441,9 @@ static int build_request(rt_jp *p, const json_t *ctx, rt_request *r)
         get_headers(p, o, "request", &r->headers) < 0 || get_body(p, o, r->headers, &r->body) < 0)
         return -1;
     str url;
-    if (rt_jp_str(p, o, "request", "url", STR_LIT("https://localhost/"), &url) < 0 ||
-        rt_jp_parse_url(p, "request.url", url.ptr, &r->url) < 0)
+    if (rt_jp_str(p, o, "request", "url", STR_NULL, &url) < 0 ||
+        (url.ptr ? rt_jp_parse_url(p, "request.url", url.ptr, &r->url) : default_url(p, &r->url)) <
+            0)
         return -1;
     r->original_url = r->url;
     char *up = arena_strndup(p->a, r->method.ptr, r->method.len);
@@ -601,6 +634,63 @@ static int build_variables(rt_jp *p, const json_t *ctx, rt_ctx *c)
 
 /* ---- clock, random, request id ---- */
 
+/* A new empty ci dict, read-only for expressions. */
+static xv_dict *ro_dict(rt_jp *p, bool ci)
+{
+    xv_dict *d = xv_dict_new_in(p->a, ci);
+    if (d)
+        d->readonly = true;
+    else
+        rt_jp_oom(p);
+    return d;
+}
+
+/* rt_ctx_from_json(a, NULL): the defaults of an empty context, set directly (serve builds each
+ * request from them: world_in.c). The same values as the JSON path gives for {}
+ * (tests/runtime/world_in compares both). */
+static rt_ctx *ctx_defaults(rt_jp *p)
+{
+    rt_ctx *c = arena_alloc(p->a, sizeof *c);
+    xv_list *protocols = rt_jp_str_list(p);
+    if (!c || !protocols) {
+        rt_jp_oom(p);
+        return NULL;
+    }
+    c->a = p->a;
+    c->timestamp = c->now = p->timestamp;
+    rt_request *q = &c->request;
+    q->method = STR_LIT("GET");
+    q->ip = STR_LIT("127.0.0.1");
+    if (!(q->headers = ro_dict(p, true)) || default_url(p, &q->url) < 0 ||
+        !(q->matched = ro_dict(p, true)))
+        return NULL;
+    q->original_url = q->url;
+    c->response.status = 200;
+    c->response.reason = str_from(reason_phrase(200));
+    if (!(c->response.headers = ro_dict(p, true)))
+        return NULL;
+    rt_ctx_api *api = &c->api;
+    api->id = api->name = api->path = STR_LIT("");
+    api->revision = STR_LIT("1");
+    api->current = true;
+    api->key_header = STR_LIT("Ocp-Apim-Subscription-Key");
+    api->key_query = STR_LIT("subscription-key");
+    if (xv_list_push_in(p->a, protocols, xv_str(STR_LIT("https"))) < 0)
+        return rt_jp_oom(p), NULL;
+    api->protocols = protocols;
+    c->operation.id = c->operation.name = STR_LIT("");
+    c->operation.method = q->method;
+    c->operation.url_template = STR_LIT("/*");
+    rt_deployment *d = &c->deployment;
+    d->region = STR_LIT("local");
+    d->service_name = d->service_id = d->gateway_id = STR_LIT("apimlite");
+    if (!(d->certificates = ro_dict(p, false)) || !(c->variables = ro_dict(p, false)))
+        return NULL;
+    if (rt_ctx_build_random(p, NULL, c) < 0 || rt_ctx_build_request_id(p, NULL, c) < 0)
+        return NULL;
+    return c;
+}
+
 rt_ctx *rt_ctx_from_json(arena *a, const json_t *ctx, char *err, size_t errlen)
 {
     rt_jp p = { a, err, errlen, DEFAULT_TICKS };
@@ -618,6 +708,8 @@ rt_ctx *rt_ctx_from_json(arena *a, const json_t *ctx, char *err, size_t errlen)
         rt_jp_fail(&p, "the context must be a JSON object");
         return NULL;
     }
+    if (!ctx)
+        return ctx_defaults(&p);
     rt_ctx *c = arena_alloc(a, sizeof *c);
     if (!c) {
         rt_jp_oom(&p);

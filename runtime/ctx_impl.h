@@ -130,6 +130,11 @@ int rt_jp_obj(rt_jp *p, const json_t *obj, const char *key, const json_t **out);
 int rt_jp_time(rt_jp *p, const json_t *obj, const char *where, const char *key, int64_t def,
                int64_t *out);
 int rt_jp_parse_url(rt_jp *p, const char *where, const char *text, rt_url **out);
+/* text[0..len) parsed like rt_jp_parse_url once for many requests (world.c: an API's serviceUrl
+ * for every request of the API), in a (a long-lived arena): the result is shared read-only.
+ * NULL when the URL has a query (its dict holds string[] lists an expression could change:
+ * parsed per request) or does not parse (per request too, for the request's error). */
+rt_url *rt_url_parse_shared(arena *a, str text);
 /* The ISO-8601 date-time s (NUL-terminated) as .NET ticks (UTC); -1 when malformed. */
 int rt_jp_iso_ticks(const char *s, int64_t *out);
 /* The context's default for dates a record leaves unset (2026-01-01T00:00:00Z). */

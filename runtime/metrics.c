@@ -32,6 +32,15 @@ typedef struct family {
     size_t n, cap;
     size_t *index; /* 0 = empty, else series index + 1 */
     size_t icap;   /* power of two */
+    /* update's last two series (index + 1; 0: none) and the order of the labels of the call
+     * that found them: its label i was the series' labels[perm[i]]. A call with the same labels
+     * in the same order finds the series without building a key (most updates repeat one of
+     * the previous two: a pool alternates between two backends). */
+    struct {
+        size_t idx, n;
+        uint8_t perm[64];
+    } last[2];
+    unsigned last_next; /* the slot replaced next */
 } family;
 
 #define FAMILY_MEMO 16
@@ -245,6 +254,7 @@ static uint64_t fnv(const char *p, size_t n)
  * the registry's lock is taken, on the stack when it fits (no allocation per sample). */
 typedef struct mkey {
     rt_label tmp[64]; /* sorted; values never NULL */
+    uint8_t perm[64]; /* the caller's label i is tmp[perm[i]] */
     size_t n;
     char *key; /* stack or heap */
     size_t len;
@@ -275,14 +285,23 @@ static int make_key(const rt_label *labels, size_t n, mkey *k)
         total += k->tmp[i].name.len + k->tmp[i].value.len + 2;
     }
     k->n = n;
-    /* insertion sort: label sets are small */
+    /* insertion sort: label sets are small; orig[j] is the caller's index of tmp[j] */
+    uint8_t orig[64];
+    for (size_t i = 0; i < n; i++)
+        orig[i] = (uint8_t)i;
     for (size_t i = 1; i < n; i++) {
         rt_label x = k->tmp[i];
+        uint8_t xi = orig[i];
         size_t j = i;
-        for (; j > 0 && cmp_label(&k->tmp[j - 1], &x) > 0; j--)
+        for (; j > 0 && cmp_label(&k->tmp[j - 1], &x) > 0; j--) {
             k->tmp[j] = k->tmp[j - 1];
+            orig[j] = orig[j - 1];
+        }
         k->tmp[j] = x;
+        orig[j] = xi;
     }
+    for (size_t j = 0; j < n; j++)
+        k->perm[orig[j]] = (uint8_t)j;
     for (size_t i = 1; i < n; i++) {
         if (str_eq(k->tmp[i].name, k->tmp[i - 1].name))
             return -1;
@@ -376,17 +395,57 @@ static series *get_series(rt_metrics *m, family *f, const mkey *k, bool create)
 
 enum op { OP_ADD, OP_SET, OP_OBSERVE };
 
+/* One of f's last series when labels are the same as in that update, in the same order. */
+static series *last_series(family *f, const rt_label *labels, size_t n)
+{
+    for (int k = 0; k < 2; k++) {
+        if (!f->last[k].idx || f->last[k].n != n)
+            continue;
+        series *s = &f->s[f->last[k].idx - 1];
+        if (s->nlabels != n)
+            continue;
+        size_t i = 0;
+        for (; i < n; i++) {
+            const rt_label *o = &s->labels[f->last[k].perm[i]];
+            str value = labels[i].value.ptr ? labels[i].value : STR_LIT("");
+            if (!str_eq(labels[i].name, o->name) || !str_eq(value, o->value))
+                break;
+        }
+        if (i == n)
+            return s;
+    }
+    return NULL;
+}
+
+static void remember(family *f, series *s, const mkey *k)
+{
+    unsigned slot = f->last_next++ & 1;
+    f->last[slot].idx = (size_t)(s - f->s) + 1;
+    f->last[slot].n = k->n;
+    memcpy(f->last[slot].perm, k->perm, k->n);
+}
+
 static int update(rt_metrics *m, const char *name, rt_metric_kind kind, enum op op,
                   const rt_label *labels, size_t n, double v)
 {
     if (!name || isnan(v) || (kind == RT_METRIC_COUNTER && v < 0))
         return -1;
     mkey k;
-    bool good = make_key(labels, n, &k) == 0;
-    pthread_mutex_lock(&m->mu);
+    k.key = NULL;
     int rc = -1;
+    pthread_mutex_lock(&m->mu);
     family *f = get_family(m, name, kind, op == OP_OBSERVE); /* also with bad labels */
-    series *s = f && good ? get_series(m, f, &k, true) : NULL;
+    series *s = f ? last_series(f, labels, n) : NULL;
+    if (f && !s) {
+        /* the key is built outside the lock */
+        pthread_mutex_unlock(&m->mu);
+        bool good = make_key(labels, n, &k) == 0;
+        pthread_mutex_lock(&m->mu);
+        f = get_family(m, name, kind, op == OP_OBSERVE);
+        s = f && good ? get_series(m, f, &k, true) : NULL;
+        if (s)
+            remember(f, s, &k);
+    }
     if (s) {
         rc = 0;
         if (op == OP_SET) {

@@ -50,6 +50,30 @@ static rt_url *url_copy(rt_req *r, const rt_url *u)
     if (!c)
         return NULL;
     *c = *u;
+    /* the usual case: new lists over the same strings (u's live in the request arena or
+     * longer and never change), built in one pass */
+    size_t nv = 0;
+    bool empty = false; /* a name without values: kept by rt_hdr_clear below */
+    for (size_t i = 0; u->query && i < u->query->n; i++) {
+        const xv *v = &u->query->vals[i];
+        if (v->kind == XV_LIST) {
+            nv += v->u.list->n;
+            empty |= !v->u.list->n;
+        }
+    }
+    if (!empty) {
+        rt_hdr *lines = arena_alloc(&r->arena, (nv ? nv : 1) * sizeof *lines);
+        if (!lines)
+            return NULL;
+        size_t k = 0;
+        for (size_t i = 0; u->query && i < u->query->n; i++) {
+            const xv *v = &u->query->vals[i];
+            for (size_t j = 0; v->kind == XV_LIST && j < v->u.list->n; j++)
+                lines[k++] = (rt_hdr){ u->query->keys[i], v->u.list->items[j].u.s };
+        }
+        c->query = rt_hdr_dict_borrow(&r->arena, lines, nv);
+        return c->query ? c : NULL;
+    }
     c->query = xv_dict_new_in(&r->arena, true);
     if (!c->query)
         return NULL;
@@ -194,10 +218,25 @@ xv_list *rt_hdr_get(const xv_dict *d, str name)
     return v && v->kind == XV_LIST ? v->u.list : NULL;
 }
 
+/* A new empty string[] with room for one value (headers rarely repeat). */
+static xv_list *str_list(arena *a)
+{
+    struct {
+        xv_list l;
+        xv item;
+    } *b = arena_alloc(a, sizeof *b);
+    if (!b)
+        return NULL;
+    b->l = (xv_list){
+        .items = &b->item, .cap = 1, .elem = &expr_class_string, .flavor = XV_LIST_ARRAY
+    };
+    return &b->l;
+}
+
 int rt_hdr_clear(rt_req *r, xv_dict *d, str name)
 {
     xv lv = { .kind = XV_LIST };
-    lv.u.list = xv_list_new_in(&r->arena, XV_LIST_ARRAY, &expr_class_string);
+    lv.u.list = str_list(&r->arena);
     if (!lv.u.list)
         return -1;
     /* keep the first spelling of the name when replacing */
@@ -223,7 +262,7 @@ int rt_hdr_add(rt_req *r, xv_dict *d, str name, str value)
         l = rt_hdr_get(d, name);
     } else if (!l) { /* a new name: one lookup, not three */
         xv lv = { .kind = XV_LIST };
-        lv.u.list = l = xv_list_new_in(&r->arena, XV_LIST_ARRAY, &expr_class_string);
+        lv.u.list = l = str_list(&r->arena);
         if (!l || xv_dict_set_in(&r->arena, d, name, lv) < 0)
             return -1;
     }
@@ -274,7 +313,7 @@ int rt_hdr_lines(rt_req *r, const xv_dict *d, rt_hdr **out, size_t *n)
         if (!l || !l->n)
             continue;
         str name = d->keys[i];
-        if (rt_hdr_is_multiline(name) || l->n == 1) {
+        if (l->n == 1 || rt_hdr_is_multiline(name)) {
             for (size_t j = 0; j < l->n; j++)
                 lines[k++] = (rt_hdr){ name, l->items[j].u.s };
             continue;
@@ -297,44 +336,104 @@ int rt_hdr_lines(rt_req *r, const xv_dict *d, rt_hdr **out, size_t *n)
     return 0;
 }
 
-xv_dict *rt_hdr_dict(rt_req *r, const rt_hdr *lines, size_t n)
+/* The dict of lines in one pass: keys and values arrays sized for n names, each name's list
+ * made for its first value (headers rarely repeat); copy: the strings are copied into r's
+ * arena, else borrowed. Same result as rt_hdr_add line by line. */
+static xv_dict *hdr_dict(arena *a, const rt_hdr *lines, size_t n, bool copy)
 {
-    xv_dict *d = xv_dict_new_in(&r->arena, true);
+    xv_dict *d = xv_dict_new_in(a, true);
     if (!d)
         return NULL;
-    for (size_t i = 0; i < n; i++) {
-        if (rt_hdr_add(r, d, lines[i].name, lines[i].value) < 0)
+    xv_list *lists = NULL; /* one list and one first item per name, allocated together */
+    xv *items = NULL;
+    if (n) {
+        /* room for a few more names: policies add headers (rate limits, CORS...) */
+        d->keys = arena_alloc(a, (n + 4) * sizeof *d->keys);
+        d->vals = arena_alloc(a, (n + 4) * sizeof *d->vals);
+        lists = arena_alloc(a, n * sizeof *lists);
+        items = arena_alloc(a, n * sizeof *items);
+        if (!d->keys || !d->vals || !lists || !items)
             return NULL;
+        d->cap = n + 4;
+    }
+    for (size_t i = 0; i < n; i++) {
+        str name = lines[i].name, value = lines[i].value;
+        xv_list *l = NULL;
+        for (size_t k = 0; k < d->n; k++) {
+            if (d->keys[k].len == name.len && str_ieq(d->keys[k], name)) {
+                l = d->vals[k].u.list;
+                break;
+            }
+        }
+        value = copy || !value.ptr ? arena_str(a, value) : value;
+        if (!value.ptr)
+            return NULL;
+        if (l) {
+            if (xv_list_push_in(a, l, xv_str(value)) < 0)
+                return NULL;
+            continue;
+        }
+        name = copy || !name.ptr ? arena_str(a, name) : name;
+        if (!name.ptr)
+            return NULL;
+        l = &lists[d->n];
+        *l = (xv_list){ .items = &items[d->n],
+                        .n = 1,
+                        .cap = 1,
+                        .elem = &expr_class_string,
+                        .flavor = XV_LIST_ARRAY };
+        items[d->n] = xv_str(value);
+        d->keys[d->n] = name;
+        d->vals[d->n] = (xv){ .kind = XV_LIST };
+        d->vals[d->n++].u.list = l;
     }
     d->readonly = true;
     return d;
 }
 
+xv_dict *rt_hdr_dict(rt_req *r, const rt_hdr *lines, size_t n)
+{
+    return hdr_dict(&r->arena, lines, n, true);
+}
+
+xv_dict *rt_hdr_dict_borrow(arena *a, const rt_hdr *lines, size_t n)
+{
+    return hdr_dict(a, lines, n, false);
+}
+
 /* ---- URL ---- */
 
-static void url_encode(buf *b, str s)
+/* 1: kept as it is in a query (alphanumerics and -._~!$'()*,;:@/) */
+static const unsigned char url_keep[256] = {
+    ['0' ... '9'] = 1, ['A' ... 'Z'] = 1, ['a' ... 'z'] = 1, ['-'] = 1,  ['.'] = 1, ['_'] = 1,
+    ['~'] = 1,         ['!'] = 1,         ['$'] = 1,         ['\''] = 1, ['('] = 1, [')'] = 1,
+    ['*'] = 1,         [','] = 1,         [';'] = 1,         [':'] = 1,  ['@'] = 1, ['/'] = 1,
+};
+
+/* The length of s percent-encoded (url_encode). */
+static size_t url_encoded_len(str s)
+{
+    size_t n = s.len;
+    for (size_t i = 0; i < s.len; i++)
+        n += url_keep[(unsigned char)s.ptr[i]] ? 0 : 2;
+    return n;
+}
+
+/* s percent-encoded at p (url_encoded_len(s) bytes); returns the end. */
+static char *url_encode(char *p, str s)
 {
     static const char hex[] = "0123456789ABCDEF";
-    /* 1: kept as it is (alphanumerics and -._~!$'()*,;:@/) */
-    static const unsigned char keep[256] = {
-        ['0' ... '9'] = 1, ['A' ... 'Z'] = 1, ['a' ... 'z'] = 1, ['-'] = 1,  ['.'] = 1, ['_'] = 1,
-        ['~'] = 1,         ['!'] = 1,         ['$'] = 1,         ['\''] = 1, ['('] = 1, [')'] = 1,
-        ['*'] = 1,         [','] = 1,         [';'] = 1,         [':'] = 1,  ['@'] = 1, ['/'] = 1,
-    };
     for (size_t i = 0; i < s.len; i++) {
         unsigned char c = (unsigned char)s.ptr[i];
-        if (keep[c]) {
-            size_t run = i + 1; /* the whole run of kept bytes in one append */
-            while (run < s.len && keep[(unsigned char)s.ptr[run]])
-                run++;
-            buf_append(b, s.ptr + i, run - i);
-            i = run - 1;
+        if (url_keep[c]) {
+            *p++ = (char)c;
         } else {
-            buf_putc(b, '%');
-            buf_putc(b, hex[c >> 4]);
-            buf_putc(b, hex[c & 15]);
+            *p++ = '%';
+            *p++ = hex[c >> 4];
+            *p++ = hex[c & 15];
         }
     }
+    return p;
 }
 
 int rt_req_sync_url(rt_req *r)
@@ -361,22 +460,36 @@ int rt_req_sync_url(rt_req *r)
         path[pl] = '\0';
     }
     u->path = path ? str_make(path, pl) : STR_NULL;
-    buf q;
-    buf_init(&q, 0);
+    /* "?k=v&k=v2...", measured, then written in the arena */
+    size_t qn = 0;
     for (size_t i = 0; u->query && i < u->query->n; i++) {
         const xv *v = &u->query->vals[i];
         if (v->kind != XV_LIST)
             continue;
-        for (size_t k = 0; k < v->u.list->n; k++) {
-            buf_putc(&q, q.len ? '&' : '?');
-            url_encode(&q, u->query->keys[i]);
-            buf_putc(&q, '=');
-            url_encode(&q, v->u.list->items[k].u.s);
-        }
+        size_t kn = url_encoded_len(u->query->keys[i]);
+        for (size_t k = 0; k < v->u.list->n; k++)
+            qn += 2 + kn + url_encoded_len(v->u.list->items[k].u.s);
     }
-    u->query_string = q.len ? dup_str(r, q.ptr, q.len) : STR_LIT("");
-    buf_release(&q);
-    return u->path.ptr && u->query_string.ptr ? 0 : -1;
+    u->query_string = STR_LIT("");
+    if (qn) {
+        char *q = arena_alloc(&r->arena, qn + 1), *e = q;
+        if (!q)
+            return -1;
+        for (size_t i = 0; i < u->query->n; i++) {
+            const xv *v = &u->query->vals[i];
+            if (v->kind != XV_LIST)
+                continue;
+            for (size_t k = 0; k < v->u.list->n; k++) {
+                char sep = e == q ? '?' : '&';
+                *e++ = sep;
+                e = url_encode(e, u->query->keys[i]);
+                *e++ = '=';
+                e = url_encode(e, v->u.list->items[k].u.s);
+            }
+        }
+        u->query_string = str_make(q, qn);
+    }
+    return u->path.ptr ? 0 : -1;
 }
 
 str rt_req_url_text(rt_req *r, const rt_url *u)
@@ -439,6 +552,16 @@ expr_body *rt_body_new(rt_req *r, str bytes, str content_type)
     b->bytes = dup_str(r, bytes.ptr, bytes.len);
     b->content_type = content_type.ptr ? dup_str(r, content_type.ptr, content_type.len) : STR_NULL;
     return b->bytes.ptr ? b : NULL;
+}
+
+expr_body *rt_body_borrow(rt_req *r, str bytes, str content_type)
+{
+    expr_body *b = arena_alloc(&r->arena, sizeof *b);
+    if (!b)
+        return NULL;
+    b->bytes = bytes.ptr ? bytes : STR_LIT("");
+    b->content_type = content_type;
+    return b;
 }
 
 str rt_body_bytes(const expr_body *b)

@@ -192,6 +192,10 @@ bool rt_hdr_is_multiline(str name);
 int rt_hdr_lines(rt_req *r, const xv_dict *d, rt_hdr **out, size_t *n);
 /* A new dict from lines (repeated names become several values). NULL at the arena cap. */
 xv_dict *rt_hdr_dict(rt_req *r, const rt_hdr *lines, size_t n);
+/* rt_hdr_dict in a without copying: the names and values of lines must live in a and never
+ * change (a transport's response: rt_tx_done; the request's own copy of what the server
+ * received). The dict's arrays and lists are its own. NULL at the arena cap. */
+xv_dict *rt_hdr_dict_borrow(arena *a, const rt_hdr *lines, size_t n);
 
 /* ---- URL and body ---- */
 
@@ -203,12 +207,18 @@ int rt_req_sync_url(rt_req *r);
 str rt_req_url_text(rt_req *r, const rt_url *u);
 /* A new body with bytes copied (content type from the Content-Type header of d when NULL). */
 expr_body *rt_body_new(rt_req *r, str bytes, str content_type);
+/* rt_body_new without copying: bytes and content_type must live in r's arena and never change
+ * (a transport's response body). NULL at the arena cap. */
+expr_body *rt_body_borrow(rt_req *r, str bytes, str content_type);
 /* The bytes of a body as they would be sent: empty when NULL or consumed. */
 str rt_body_bytes(const expr_body *b);
 /* bytes parsed as a JSON object or array (json_loadb flags 0), parsed at most once per request
  * for the same bytes: token-limit, emit-token-metric and the request log all read the same
- * bodies. The result is borrowed (owned by the request arena) and must not be modified; NULL
- * when the bytes are empty, not JSON, or at the arena cap. */
+ * bodies. The same (ptr, len) must hold the same bytes while r lives (body bytes do: they are
+ * copied into the request arena by rt_body_new and never written again), as the answers are
+ * remembered by address, without reading the bytes again. The result is borrowed (owned by the
+ * request arena) and must not be modified; NULL when the bytes are empty, not JSON, or at the arena
+ * cap. */
 const json_t *rt_req_json(rt_req *r, str bytes);
 
 /* The members of a JSON body the gateway itself reads (request bodies: stream, model; response

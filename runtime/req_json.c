@@ -14,12 +14,11 @@
 #define JSON_MEMO_SLOTS 4
 
 typedef struct memo_slot {
-    const char *ptr; /* the bytes (arena bytes are not freed while r lives) */
+    const char *ptr; /* the bytes: the same (ptr, len) are the same bytes while r lives (req.h) */
     size_t len;
-    uint64_t hash; /* of the bytes: a body rewritten in place is read again */
-    json_t *j;     /* rt_req_json: NULL when not JSON or not parsed yet */
-    bool parsed;   /* j is the parse of the bytes */
-    bool peeked;   /* peek is set */
+    json_t *j;   /* rt_req_json: NULL when not JSON or not parsed yet */
+    bool parsed; /* j is the parse of the bytes */
+    bool peeked; /* peek is set */
     rt_body_peek peek;
     bool sse_done; /* sse / sse_rc are the usage of the bytes as an SSE stream for sse_enc */
     rt_tok_encoding sse_enc;
@@ -32,20 +31,6 @@ typedef struct rt_json_memo {
     memo_slot slot[JSON_MEMO_SLOTS];
     size_t n, next; /* slots used; the one replaced next when all are used */
 } rt_json_memo;
-
-static uint64_t bytes_hash(str s)
-{
-    uint64_t h = 1469598103934665603ULL; /* FNV-1a, 8 bytes at a time */
-    size_t i = 0;
-    for (; i + 8 <= s.len; i += 8) {
-        uint64_t w;
-        memcpy(&w, s.ptr + i, 8);
-        h = (h ^ w) * 1099511628211ULL;
-    }
-    for (; i < s.len; i++)
-        h = (h ^ (unsigned char)s.ptr[i]) * 1099511628211ULL;
-    return h;
-}
 
 static void json_memo_decref(void *j)
 {
@@ -61,14 +46,13 @@ static memo_slot *memo_of(rt_req *r, str bytes)
         if (!m)
             return NULL;
     }
-    uint64_t h = bytes_hash(bytes);
     for (size_t i = 0; i < m->n; i++) {
         memo_slot *s = &m->slot[i];
-        if (s->ptr == bytes.ptr && s->len == bytes.len && s->hash == h)
+        if (s->ptr == bytes.ptr && s->len == bytes.len)
             return s;
     }
     size_t k = m->n < JSON_MEMO_SLOTS ? m->n++ : m->next++ % JSON_MEMO_SLOTS;
-    m->slot[k] = (memo_slot){ .ptr = bytes.ptr, .len = bytes.len, .hash = h };
+    m->slot[k] = (memo_slot){ .ptr = bytes.ptr, .len = bytes.len };
     return &m->slot[k];
 }
 
@@ -132,13 +116,31 @@ static int hex4(const char *p, const char *end, unsigned *out)
     return 0;
 }
 
-static const char *const usage_keys[5] = { "prompt_tokens", "input_tokens", "completion_tokens",
-                                           "output_tokens", "total_tokens" };
+static const str usage_keys[5] = { STR_LIT("prompt_tokens"), STR_LIT("input_tokens"),
+                                   STR_LIT("completion_tokens"), STR_LIT("output_tokens"),
+                                   STR_LIT("total_tokens") };
 
 static void skip_ws(scan *s)
 {
-    while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r'))
-        s->p++;
+    const char *p = s->p, *end = s->end; /* locals: s->p may alias the bytes */
+    while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+        p++;
+    s->p = p;
+}
+
+#define SWAR_ONES 0x0101010101010101ULL
+#define SWAR_HIGH 0x8080808080808080ULL
+
+/* The bytes of w that are a control character, '"' or '\\', as their high bit. The lowest
+ * one flagged is exact (the classic "has a byte less than n" and "has a zero byte" tests only
+ * flag false positives above a true one), so it finds the first special byte of w (little
+ * endian: the first in memory). */
+static inline uint64_t swar_special(uint64_t w)
+{
+    uint64_t q = w ^ (SWAR_ONES * '"'), b = w ^ (SWAR_ONES * '\\');
+    uint64_t lt = (w - SWAR_ONES * 0x20) & ~w;
+    uint64_t zq = (q - SWAR_ONES) & ~q, zb = (b - SWAR_ONES) & ~b;
+    return (lt | zq | zb) & SWAR_HIGH;
 }
 
 /* 1 for the bytes of a JSON string that need no attention: ASCII from ' ' but '"' and '\\' */
@@ -150,52 +152,70 @@ static const unsigned char str_plain[256] = {
  * Returns 0, or -1 on invalid JSON. */
 static int scan_string(scan *s, str *raw, bool *escaped)
 {
-    const char *start = ++s->p;
+    const char *p = s->p + 1, *end = s->end; /* locals: s->p may alias the bytes */
+    const char *start = p;
+    uint64_t high = 0; /* the high bits seen: not ASCII, check UTF-8 at the end */
     *escaped = false;
-    bool ascii = true;
-    while (s->p < s->end) {
-        /* runs of plain ASCII in one tight loop */
-        while (s->p < s->end && str_plain[(unsigned char)*s->p])
-            s->p++;
-        if (s->p >= s->end)
-            break;
-        unsigned char c = (unsigned char)*s->p;
+    for (;;) {
+        /* 8 plain bytes at a time, then byte by byte up to the next special one */
+        while (end - p >= 8) {
+            uint64_t w;
+            memcpy(&w, p, 8);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+            w = __builtin_bswap64(w); /* the first byte in memory is the lowest */
+#endif
+            uint64_t m = swar_special(w);
+            if (m) {
+                high |= w & ((m & -m) - 1); /* the bytes before the special one */
+                p += __builtin_ctzll(m) >> 3;
+                goto special;
+            }
+            high |= w;
+            p += 8;
+        }
+        while (p < end && str_plain[(unsigned char)*p])
+            p++;
+    special:
+        if (p >= end)
+            return -1;
+        unsigned char c = (unsigned char)*p;
         if (c == '"') {
-            str v = str_make(start, (size_t)(s->p - start));
-            s->p++;
-            if (!ascii && !rt_utf8_valid(v))
+            str v = str_make(start, (size_t)(p - start));
+            s->p = p + 1;
+            if ((high & SWAR_HIGH) && !rt_utf8_valid(v))
                 return -1;
             *raw = v;
             return 0;
         }
+        if (c >= 0x80) {
+            high |= SWAR_HIGH;
+            p++;
+            continue;
+        }
         if (c < 0x20)
             return -1;
-        if (c >= 0x80)
-            ascii = false;
-        if (c == '\\') {
-            *escaped = true;
-            if (++s->p >= s->end)
+        /* c == '\\' */
+        *escaped = true;
+        if (++p >= end)
+            return -1;
+        char e = *p;
+        if (e == 'u') {
+            /* jansson's rules: no \u0000, surrogates only as a high + low pair */
+            unsigned u, lo;
+            if (hex4(p + 1, end, &u) < 0 || u == 0 || (u >= 0xDC00 && u <= 0xDFFF))
                 return -1;
-            char e = *s->p;
-            if (e == 'u') {
-                /* jansson's rules: no \u0000, surrogates only as a high + low pair */
-                unsigned u, lo;
-                if (hex4(s->p + 1, s->end, &u) < 0 || u == 0 || (u >= 0xDC00 && u <= 0xDFFF))
+            p += 4;
+            if (u >= 0xD800 && u <= 0xDBFF) {
+                if (end - p < 3 || p[1] != '\\' || p[2] != 'u' || hex4(p + 3, end, &lo) < 0 ||
+                    lo < 0xDC00 || lo > 0xDFFF)
                     return -1;
-                s->p += 4;
-                if (u >= 0xD800 && u <= 0xDBFF) {
-                    if (s->end - s->p < 3 || s->p[1] != '\\' || s->p[2] != 'u' ||
-                        hex4(s->p + 3, s->end, &lo) < 0 || lo < 0xDC00 || lo > 0xDFFF)
-                        return -1;
-                    s->p += 6;
-                }
-            } else if (!e || !strchr("\"\\/bfnrt", e)) {
-                return -1;
+                p += 6;
             }
+        } else if (!e || !strchr("\"\\/bfnrt", e)) {
+            return -1;
         }
-        s->p++;
+        p++;
     }
-    return -1;
 }
 
 /* A number; *ival and *is_int say whether it is a plain integer (at most 18 digits). */
@@ -247,10 +267,30 @@ static int scan_number(scan *s, int64_t *ival, bool *is_int)
     return 0;
 }
 
-static int scan_value(scan *s, int ctx);
-
 /* Which member a key is, for the object of context ctx (0 top, 1 usage, 2 other). */
 enum { CTX_TOP, CTX_USAGE, CTX_OTHER };
+
+static int scan_value(scan *s, int ctx);
+
+/* The literal w (true, false, null) at s->p. */
+static int scan_word(scan *s, str w)
+{
+    if ((size_t)(s->end - s->p) < w.len || memcmp(s->p, w.ptr, w.len))
+        return -1;
+    s->p += w.len;
+    return 0;
+}
+
+/* A member value or an array item: strings (most values) without the scan_value call. */
+static int scan_item(scan *s)
+{
+    if (s->p < s->end && *s->p == '"') {
+        str v;
+        bool esc;
+        return scan_string(s, &v, &esc);
+    }
+    return scan_value(s, CTX_OTHER);
+}
 
 static int scan_object(scan *s, int ctx)
 {
@@ -314,7 +354,7 @@ static int scan_object(scan *s, int ctx)
             s->seen_response = true; /* usage may be under it: answered from the tree */
         } else if (ctx == CTX_USAGE) {
             for (int i = 0; i < 5; i++) {
-                if (!str_eq(key, str_from(usage_keys[i])))
+                if (!str_eq(key, usage_keys[i]))
                     continue;
                 if (s->seen_field[i])
                     return bail(s);
@@ -330,7 +370,7 @@ static int scan_object(scan *s, int ctx)
                 }
             }
         }
-        if (scan_value(s, CTX_OTHER) < 0)
+        if (scan_item(s) < 0)
             return -1;
     next:
         if (s->bail)
@@ -358,7 +398,7 @@ static int scan_array(scan *s)
     }
     for (;;) {
         skip_ws(s);
-        if (scan_value(s, CTX_OTHER) < 0)
+        if (scan_item(s) < 0)
             return -1;
         if (s->bail)
             return 0;
@@ -379,38 +419,31 @@ static int scan_value(scan *s, int ctx)
 {
     if (s->p >= s->end)
         return -1;
-    if (++s->depth > PEEK_MAX_DEPTH)
-        return bail(s);
-    int rc = 0;
     str v;
     bool esc;
     int64_t iv;
     bool is_int;
     switch (*s->p) {
     case '{':
-        rc = scan_object(s, ctx);
-        break;
-    case '[':
-        rc = scan_array(s);
-        break;
+    case '[': {
+        /* only containers nest: deeper than PEEK_MAX_DEPTH, jansson answers */
+        if (++s->depth > PEEK_MAX_DEPTH)
+            return bail(s);
+        int rc = *s->p == '{' ? scan_object(s, ctx) : scan_array(s);
+        s->depth--;
+        return rc;
+    }
     case '"':
-        rc = scan_string(s, &v, &esc);
-        break;
+        return scan_string(s, &v, &esc);
     case 't':
+        return scan_word(s, STR_LIT("true"));
     case 'f':
-    case 'n': {
-        const char *w = *s->p == 't' ? "true" : *s->p == 'f' ? "false" : "null";
-        size_t n = strlen(w);
-        if ((size_t)(s->end - s->p) < n || memcmp(s->p, w, n))
-            return -1;
-        s->p += n;
-        break;
-    }
+        return scan_word(s, STR_LIT("false"));
+    case 'n':
+        return scan_word(s, STR_LIT("null"));
     default:
-        rc = scan_number(s, &iv, &is_int);
+        return scan_number(s, &iv, &is_int);
     }
-    s->depth--;
-    return rc;
 }
 
 /* The peek from the tree (rt_tokens_usage_from_json's rules). */

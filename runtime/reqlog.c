@@ -170,29 +170,25 @@ static void put_escaped(buf *b, str s)
     buf_putc(b, '"');
 }
 
-/* 1 for the bytes a JSON string holds as they are without a UTF-8 check (printable ASCII but
- * '"' and '\\') */
-static const unsigned char plain[256] = {
-    [' '] = 1,
-    ['!'] = 1,
-    ['#' ... '['] = 1,
-    [']' ... '~'] = 1,
-};
-
 static void put_str(buf *b, str s)
 {
     if (!s.ptr)
         s = STR_LIT("");
-    size_t i = 0;
-    while (i < s.len && plain[(unsigned char)s.ptr[i]])
-        i++;
-    if (i == s.len) { /* the common case: nothing to check or escape */
+    if (str_json_plain_len(s) == s.len) { /* the common case: nothing to check or escape */
         buf_putc(b, '"');
         buf_append(b, s.ptr, s.len);
         buf_putc(b, '"');
         return;
     }
     put_escaped(b, rt_utf8_valid(s) ? s : STR_LIT("(binary)"));
+}
+
+/* s known to need no escaping (our own timestamps and GUIDs) as a JSON string */
+static void put_plain(buf *b, const char *s, size_t n)
+{
+    buf_putc(b, '"');
+    buf_append(b, s, n);
+    buf_putc(b, '"');
 }
 
 static void put_str_or_null(buf *b, str s)
@@ -433,9 +429,9 @@ static void format_line(buf *b, rt_req *r, const rt_reqlog_info *info)
     const rt_lasterror *e = r->failed ? &r->err : NULL;
     buf_putc(b, '{');
     PUT_KEY(b, "TimeGenerated");
-    put_str(b, str_from(when));
+    put_plain(b, when, strlen(when));
     PUT_KEY(b, "RequestId");
-    put_str(b, str_from(id));
+    put_plain(b, id, 36);
     PUT_KEY(b, "CallerIpAddress");
     put_str(b, str_from(info->ip ? info->ip : ""));
     PUT_KEY(b, "Method");

@@ -183,6 +183,8 @@ static int compile_all(rt_gw *g, diag_list *d)
         if (!slots)
             return -1;
         g->programs[i] = slots;
+        struct rt_url *su =
+            api->service_url.len ? rt_url_parse_shared(&g->a, api->service_url) : NULL;
         for (size_t k = 0; k <= api->nops; k++) {
             const rt_operation *op = k ? &api->ops[k - 1] : NULL;
             for (size_t pi = 0; pi <= c->nproducts; pi++) {
@@ -192,6 +194,7 @@ static int compile_all(rt_gw *g, diag_list *d)
                 rt_program *prog = compile(g, p, api, op, d);
                 if (!prog)
                     return -1; /* the first failing chain says it all */
+                prog->service_url = su;
                 slots[prog_slot(g, api, op, p)] = prog;
             }
         }

@@ -8,12 +8,13 @@
 #include "route.h"
 #include "world.h"
 
-/* The first value of header name (case-insensitive), for routing (subscription keys). */
+/* The first value of header name (case-insensitive), for routing (subscription keys); in is
+ * own_input's copy (UTF-8 lines only). */
 static bool in_header(void *ud, str name, str *value)
 {
     const rt_gw_in *in = ud;
     for (size_t i = 0; i < in->nheaders; i++) {
-        if (str_ieq(in->headers[i].name, name) && rt_utf8_valid(in->headers[i].value)) {
+        if (str_ieq(in->headers[i].name, name)) {
             *value = in->headers[i].value;
             return true;
         }
@@ -70,7 +71,8 @@ static int named_list(rt_jp *p, const str *v, size_t n, const xv_class *cls, xv_
     return 0;
 }
 
-static int fill_api(rt_jp *p, const rt_api *api, rt_ctx_api *c)
+/* context.Api from the configuration; prog's serviceUrl when it was parsed once (world.c). */
+static int fill_api(rt_jp *p, const rt_api *api, const rt_program *prog, rt_ctx_api *c)
 {
     c->id = nz(api->id);
     c->name = nz(api->display_name);
@@ -81,7 +83,9 @@ static int fill_api(rt_jp *p, const rt_api *api, rt_ctx_api *c)
     c->key_header = nz(api->key_header);
     c->key_query = nz(api->key_query);
     c->service_url = NULL;
-    if (api->service_url.len) {
+    if (api->service_url.len && prog && prog->service_url) {
+        c->service_url = prog->service_url;
+    } else if (api->service_url.len) {
         char *url = arena_strndup(p->a, api->service_url.ptr, api->service_url.len);
         if (!url)
             return rt_jp_oom(p);
@@ -165,8 +169,7 @@ static int fill_request(rt_jp *p, const rt_gw_in *in, rt_request *q)
     char *m = arena_strndup(p->a, in->method.ptr, in->method.len);
     size_t n = in->scheme.len + 3 + in->host.len + in->target.len;
     char *url = arena_alloc(p->a, n + 1);
-    xv_dict *h = xv_dict_new_in(p->a, true);
-    if (!m || !url || !h)
+    if (!m || !url)
         return rt_jp_oom(p);
     for (size_t i = 0; i < in->method.len; i++)
         m[i] = (char)toupper((unsigned char)m[i]);
@@ -184,31 +187,15 @@ static int fill_request(rt_jp *p, const rt_gw_in *in, rt_request *q)
     if (rt_jp_parse_url(p, "request.url", url, &q->url) < 0)
         return -1;
     q->original_url = q->url;
-    /* headers (already in the arena: own_input); values that are not UTF-8 are dropped, as
-     * the JSON builder does */
-    for (size_t i = 0; i < in->nheaders; i++) {
-        const rt_hdr *e = &in->headers[i];
-        if (!rt_utf8_valid(e->value) || !rt_utf8_valid(e->name))
-            continue;
-        xv *slot = xv_dict_get(h, e->name);
-        if (!slot) {
-            xv lv = { .kind = XV_LIST };
-            lv.u.list = rt_jp_str_list(p);
-            if (!lv.u.list || xv_dict_set_in(p->a, h, e->name, lv) < 0)
-                return rt_jp_oom(p);
-            slot = xv_dict_get(h, e->name);
-        }
-        if (xv_list_push_in(p->a, slot->u.list, xv_str(e->value)) < 0)
-            return rt_jp_oom(p);
-    }
-    h->readonly = true;
-    q->headers = h;
+    /* headers: already in the arena, the ones that are not UTF-8 dropped (own_input) */
+    if (!(q->headers = rt_hdr_dict_borrow(p->a, in->headers, in->nheaders)))
+        return rt_jp_oom(p);
     return 0;
 }
 
-static int fill_route(rt_jp *p, const rt_route *rt, rt_ctx *c)
+static int fill_route(rt_jp *p, const rt_route *rt, const rt_program *prog, rt_ctx *c)
 {
-    if (rt->api && fill_api(p, rt->api, &c->api) < 0)
+    if (rt->api && fill_api(p, rt->api, prog, &c->api) < 0)
         return -1;
     if (rt->op) {
         c->operation.id = nz(rt->op->id);
@@ -234,23 +221,44 @@ static int fill_route(rt_jp *p, const rt_route *rt, rt_ctx *c)
     return 0;
 }
 
-/* Copies what the request keeps of in into the arena (the server's buffers go away first). */
+/* Copies what the request keeps of in into the arena (the server's buffers go away first), in
+ * one block, NUL-terminated. Header lines whose name or value is not UTF-8 are dropped: the
+ * context does not show them (as the JSON builder) and routing never matches them. */
 static int own_input(arena *a, const rt_gw_in *in, rt_gw_in *out)
 {
     *out = *in;
+    size_t total = in->target.len + in->ip.len + 2;
+    for (size_t i = 0; i < in->nheaders; i++)
+        total += in->headers[i].name.len + in->headers[i].value.len + 2;
     rt_hdr *h = arena_alloc(a, (in->nheaders ? in->nheaders : 1) * sizeof *h);
-    if (!h)
+    char *p = arena_alloc(a, total); /* zeroed: the NULs are there */
+    if (!h || !p)
         return -1;
+    size_t n = 0;
     for (size_t i = 0; i < in->nheaders; i++) {
-        h[i].name = arena_str(a, in->headers[i].name);
-        h[i].value = arena_str(a, in->headers[i].value);
-        if (!h[i].name.ptr || !h[i].value.ptr)
-            return -1;
+        const rt_hdr *e = &in->headers[i];
+        if (!rt_utf8_valid(e->value) || !rt_utf8_valid(e->name))
+            continue;
+        h[n].name = str_make(p, e->name.len);
+        if (e->name.len)
+            memcpy(p, e->name.ptr, e->name.len);
+        p += e->name.len + 1;
+        h[n].value = str_make(p, e->value.len);
+        if (e->value.len)
+            memcpy(p, e->value.ptr, e->value.len);
+        p += e->value.len + 1;
+        n++;
     }
     out->headers = h;
-    out->target = arena_str(a, in->target);
-    out->ip = arena_str(a, in->ip);
-    return out->target.ptr && out->ip.ptr ? 0 : -1;
+    out->nheaders = n;
+    out->target = str_make(p, in->target.len);
+    if (in->target.len)
+        memcpy(p, in->target.ptr, in->target.len);
+    p += in->target.len + 1;
+    out->ip = str_make(p, in->ip.len);
+    if (in->ip.len)
+        memcpy(p, in->ip.ptr, in->ip.len);
+    return 0;
 }
 
 rt_req *rt_gw_new_request_in(rt_gw *g, const rt_world *w, const rt_gw_in *input, char *err,
@@ -282,7 +290,7 @@ rt_req *rt_gw_new_request_in(rt_gw *g, const rt_world *w, const rt_gw_in *input,
     /* the defaults of an empty context, then what the route and the request say */
     rt_ctx *c = rt_ctx_from_json(a, NULL, err, errlen);
     rt_jp p = { a, err, errlen, RT_CTX_DEFAULT_TICKS };
-    if (!c || fill_request(&p, &in, &c->request) < 0 || fill_route(&p, &rt, c) < 0)
+    if (!c || fill_request(&p, &in, &c->request) < 0 || fill_route(&p, &rt, r->prog, c) < 0)
         goto fail;
     if (in.body.len) {
         c->request.body = rt_body_new(r, in.body, STR_NULL);

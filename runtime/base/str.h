@@ -43,6 +43,10 @@ bool str_ends_with(str s, str suffix);
 long str_find(str s, str needle);
 /* Slice without leading and trailing ASCII white space. */
 str str_trim(str s);
+/* The length of the longest prefix of s made of bytes a JSON string holds as they are,
+ * without escaping or a UTF-8 check: printable ASCII 0x20..0x7E but '"' and '\\' (8 bytes at
+ * a time). */
+size_t str_json_plain_len(str s);
 /* Ordinal comparison: <0, 0, >0 like memcmp with length as tie breaker. */
 int str_cmp(str a, str b);
 

@@ -234,7 +234,8 @@ static pol_status set_backend_service_exec(rt_req *r, const void *conf)
                            STR_FMT(id));
         if (r->w->set_backend(r, id) < 0)
             return POL_FAIL;
-        rt_trace(r, "backend %.*s -> %.*s", STR_FMT(id), STR_FMT(rt_req_url_text(r, r->base)));
+        if (rt_tracing(r)) /* the URL text is only built for the trace */
+            rt_trace(r, "backend %.*s -> %.*s", STR_FMT(id), STR_FMT(rt_req_url_text(r, r->base)));
         return POL_NEXT;
     }
     str url;
@@ -301,19 +302,22 @@ static pol_status transport_failure(rt_req *r, const call_state *cs, rt_tx_resul
                    "Error occured while calling backend service: %s", msg ? msg : "");
 }
 
-static rt_response *response_from(rt_req *r, const rt_http_resp *resp)
+/* context.Response (or a send-request result) from a transport's answer; borrow: resp's strings
+ * live in the request arena (rt_tx_done's resp) and are not copied. */
+static rt_response *response_from(rt_req *r, const rt_http_resp *resp, bool borrow)
 {
     rt_response *o = arena_alloc(&r->arena, sizeof *o);
     if (!o)
         return NULL;
     o->status = resp->status;
     o->reason = resp->reason;
-    o->headers = rt_hdr_dict(r, resp->headers, resp->nheaders);
+    o->headers = borrow ? rt_hdr_dict_borrow(&r->arena, resp->headers, resp->nheaders)
+                        : rt_hdr_dict(r, resp->headers, resp->nheaders);
     str ct = STR_NULL;
     xv_list *h = o->headers ? rt_hdr_get(o->headers, STR_LIT("Content-Type")) : NULL;
     if (h && h->n)
         ct = h->items[0].u.s;
-    o->body = rt_body_new(r, resp->body, ct);
+    o->body = borrow ? rt_body_borrow(r, resp->body, ct) : rt_body_new(r, resp->body, ct);
     return o->headers && o->body ? o : NULL;
 }
 
@@ -340,7 +344,7 @@ static void client_gone(void *ud)
         got.body = cs->acc_init ? str_make(cs->acc.ptr, cs->acc.len) : STR_LIT("");
         if (r->w->call_result)
             r->w->call_result(r, cs->backend_id, RT_TX_OK, &got);
-        rt_response *o = response_from(r, &got);
+        rt_response *o = response_from(r, &got, false); /* the body is the accumulator */
         if (o) {
             r->ctx->response = *o;
             r->backend_status = got.status;
@@ -447,7 +451,7 @@ static void forward_done(void *ud, rt_tx_result res, const rt_http_resp *resp, c
         st = transport_failure(r, cs, res, msg);
         rt_trace(r, "backend call failed: %s", msg ? msg : "");
     } else {
-        rt_response *o = response_from(r, resp);
+        rt_response *o = response_from(r, resp, true);
         if (!o) {
             st = rt_fail(r, NULL, "OutOfMemory", "request memory limit reached");
         } else {
@@ -550,7 +554,9 @@ static pol_status forward_request_exec(rt_req *r, const void *conf)
         r->body_sent = true;
     r->attempts++;
     /* the request's URL, not hr.url: backend credentials (query) are never traced */
-    rt_trace(r, "%.*s %.*s", STR_FMT(hr.method), STR_FMT(rt_req_url_text(r, r->ctx->request.url)));
+    if (rt_tracing(r))
+        rt_trace(r, "%.*s %.*s", STR_FMT(hr.method),
+                 STR_FMT(rt_req_url_text(r, r->ctx->request.url)));
     pol_status st = send_call(r, cs, &hr, forward_done);
     if (st == POL_SUSPEND) {
         r->cur->cancel = cancel_call;
@@ -633,7 +639,7 @@ static void send_done(void *ud, rt_tx_result res, const rt_http_resp *resp, cons
     pol_status st = POL_NEXT;
     xv v = xv_null();
     if (res == RT_TX_OK) {
-        rt_response *o = response_from(r, resp);
+        rt_response *o = response_from(r, resp, true);
         if (!o)
             st = rt_fail(r, NULL, "OutOfMemory", "request memory limit reached");
         else

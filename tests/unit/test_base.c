@@ -179,12 +179,62 @@ static void test_str(void **state)
     assert_false(str_ieq(STR_LIT("-"), STR_LIT("\r")));
     assert_false(str_ieq(STR_LIT("\xC0"), STR_LIT("\xE0")));
     assert_false(str_ieq(STR_LIT("a"), STR_LIT("b")));
+    /* past the first 8 bytes (compared a word at a time) */
+    assert_true(str_ieq(STR_LIT("Content-Type"), STR_LIT("Content-Type")));
+    assert_true(
+        str_ieq(STR_LIT("Ocp-Apim-Subscription-Key"), STR_LIT("ocp-apim-SUBSCRIPTION-key")));
+    assert_false(str_ieq(STR_LIT("Content-Typf"), STR_LIT("content-type")));
+    assert_false(str_ieq(STR_LIT("abcdefgh@"), STR_LIT("ABCDEFGH`")));
+    assert_false(str_ieq(STR_LIT("abcdefg@ijklmnop"), STR_LIT("abcdefg`ijklmnop")));
+    assert_false(str_ieq(STR_LIT("abcdefghijklmnoX"), STR_LIT("abcdefghijklmnoY")));
     assert_int_equal(str_find(STR_LIT("hello world"), STR_LIT("world")), 6);
     assert_int_equal(str_find(STR_LIT("hello"), STR_LIT("xyz")), -1);
     assert_true(str_eq_cstr(str_trim(STR_LIT("  a b \n")), "a b"));
     assert_true(str_starts_with(STR_LIT("@(x)"), STR_LIT("@(")));
     assert_true(str_ends_with(STR_LIT("file.xml"), STR_LIT(".xml")));
     assert_true(str_cmp(STR_LIT("a"), STR_LIT("ab")) < 0);
+}
+
+/* str_json_plain_len (8 bytes at a time) against a byte loop: every special byte at every
+ * offset and alignment, plus random buffers. */
+static size_t plain_len_ref(const char *p, size_t n)
+{
+    size_t i = 0;
+    while (i < n && (unsigned char)p[i] >= 0x20 && (unsigned char)p[i] < 0x7F && p[i] != '"' &&
+           p[i] != '\\')
+        i++;
+    return i;
+}
+
+static void test_str_json_plain_len(void **state)
+{
+    (void)state;
+    static const unsigned char special[] = { 0x00, 0x01, 0x1F, '"', '\\', 0x7F, 0x80, 0xC3, 0xFF };
+    char tmp[40];
+    for (size_t len = 0; len <= 33; len++) {
+        for (size_t at = 0; at <= len; at++) {
+            for (size_t k = 0; k < sizeof special; k++) {
+                for (size_t i = 0; i < len; i++) {
+                    char c = (char)(' ' + (i * 7) % 95); /* printable */
+                    tmp[i + 1] = c == '"' || c == '\\' ? 'x' : c;
+                }
+                if (at < len)
+                    tmp[at + 1] = (char)special[k];
+                str s = str_make(tmp + 1, len); /* unaligned */
+                assert_int_equal(str_json_plain_len(s), plain_len_ref(s.ptr, s.len));
+            }
+        }
+    }
+    uint64_t seed = 12345;
+    for (int round = 0; round < 20000; round++) {
+        size_t len = (size_t)(round % 37);
+        for (size_t i = 0; i < len; i++) {
+            seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+            unsigned v = (unsigned)(seed >> 56);
+            tmp[i] = (char)(v < 200 ? 0x20 + v % 0x5F : v); /* mostly printable */
+        }
+        assert_int_equal(str_json_plain_len(str_make(tmp, len)), plain_len_ref(tmp, len));
+    }
 }
 
 static void test_diag_positions(void **state)
@@ -258,6 +308,7 @@ int main(void)
         cmocka_unit_test(test_buf_append_paths),
         cmocka_unit_test(test_buf_cap),
         cmocka_unit_test(test_str),
+        cmocka_unit_test(test_str_json_plain_len),
         cmocka_unit_test(test_diag_positions),
         cmocka_unit_test(test_diag_print),
         cmocka_unit_test(test_civil),

@@ -135,6 +135,44 @@ static void test_many_series(void **state)
     rt_metrics_free(m);
 }
 
+/* Repeated updates (the registry remembers each family's last series): the same labels in
+ * another order, another value, a NULL value (""), bad labels after a good update. */
+static void test_repeated_updates(void **state)
+{
+    (void)state;
+    rt_metrics *m = rt_metrics_new(0);
+    rt_label ab[] = { L("a", "1"), L("b", "2") }, ba[] = { L("b", "2"), L("a", "1") };
+    rt_label ab3[] = { L("a", "1"), L("b", "3") }, bb[] = { L("b", "2"), L("b", "2") };
+    rt_label anull[] = { { STR_LIT("a"), STR_NULL }, L("b", "2") },
+             aempty[] = { L("a", ""), L("b", "2") };
+    rt_label bad[] = { L("a", "1"), L("2b", "2") };
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(rt_metrics_counter_add(m, "r", ab, 2, 1), 0);
+        assert_int_equal(rt_metrics_counter_add(m, "r", ba, 2, 10), 0);
+        assert_int_equal(rt_metrics_counter_add(m, "r", ba, 2, 100), 0);
+        assert_int_equal(rt_metrics_counter_add(m, "r", ab3, 2, 1000), 0);
+        assert_int_equal(rt_metrics_counter_add(m, "r", anull, 2, 7), 0);
+        assert_int_equal(rt_metrics_counter_add(m, "r", aempty, 2, 7), 0);
+        assert_int_equal(rt_metrics_counter_add(m, "r", bb, 2, 1), -1);
+        assert_int_equal(rt_metrics_counter_add(m, "r", bad, 2, 1), -1);
+        assert_int_equal(rt_metrics_counter_add(m, "r", ab, 1, 5), 0); /* {a="1"} only */
+    }
+    double v;
+    assert_int_equal(rt_metrics_get(m, "r", ab, 2, &v, NULL), 0);
+    assert_true(v == 333);
+    assert_int_equal(rt_metrics_get(m, "r", ab3, 2, &v, NULL), 0);
+    assert_true(v == 3000);
+    assert_int_equal(rt_metrics_get(m, "r", aempty, 2, &v, NULL), 0);
+    assert_true(v == 42);
+    assert_int_equal(rt_metrics_get(m, "r", ab, 1, &v, NULL), 0);
+    assert_true(v == 15);
+    char *s = render(m);
+    assert_non_null(strstr(s, "r{a=\"1\",b=\"2\"} 333"));
+    assert_non_null(strstr(s, "r{a=\"\",b=\"2\"} 42"));
+    free(s);
+    rt_metrics_free(m);
+}
+
 static void test_sanitize(void **state)
 {
     (void)state;
@@ -251,6 +289,7 @@ int main(void)
         cmocka_unit_test(test_histogram_summary),
         cmocka_unit_test(test_rejections_and_caps),
         cmocka_unit_test(test_many_series),
+        cmocka_unit_test(test_repeated_updates),
         cmocka_unit_test(test_sanitize),
         cmocka_unit_test(test_loggers),
         cmocka_unit_test(test_cache_store),

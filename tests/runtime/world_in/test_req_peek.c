@@ -78,6 +78,26 @@ static const char *const docs[] = {
     "{\"usage\":{\"nested\":{\"total_tokens\":5},\"total_tokens\":6}}",
     "{\"x\":{\"usage\":{\"total_tokens\":5}},\"model\":{\"model\":\"no\"}}",
     "{\"x\":\"\x01\"}",
+    /* strings long enough for the scanner's 8-byte steps, special bytes at every offset */
+    "{\"model\":\"abcdefghijklmnopqrstuvwxyz0123456789\",\"x\":\"0123456789abcdef\\\"ghij\"}",
+    "{\"x\":\"abcdefghij\x01klmnopqrstuv\",\"model\":\"m\"}",
+    "{\"x\":\"abcdefghi\xc3\xa9jklmnopqrstuvwxyz\",\"model\":\"m\"}",
+    "{\"x\":\"abcdefghijklmno\xe9pqrstuvwxyz012\"}",
+    "{\"model\":\"\x7f\x7f\x7f\x7f\x7f\x7f\x7f\x7f\x7f\",\"stream\":true}",
+    "{\"x\":\"        \x1f       \"}",
+    "{\"x\":\"                \"}",
+    "{\"model\":\"12345678\"}",
+    "{\"model\":\"1234567\"}",
+    "{\"x\":\"abcdefghijklmnopqrstuvwxyz",
+    "{\"x\":\"abcdefgh\\u00e9ijklmnop\\\\qrstuvwx\\/yz\",\"model\":\"abcdefghijklmnop\\n\"}",
+    "{\"x\":\"\xf0\x9f\x98\x80\xf0\x9f\x98\x80\xf0\x9f\x98\x80\",\"model\":"
+    "\"\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\"}",
+    "{\"id\":\"chatcmpl-bench\",\"object\":\"chat.completion\",\"created\":1767225600,\"model\":"
+    "\"gpt-4o-2024-08-06\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\","
+    "\"content\":"
+    "\"I am fine, thank you for asking. How can I help you today?\"},\"finish_reason\":\"stop\","
+    "\"logprobs\":null}],\"usage\":{\"prompt_tokens\":14,\"completion_tokens\":15,\"total_tokens\":"
+    "29},\"system_fingerprint\":\"fp_bench\"}",
     "",
     "   ",
 };
@@ -131,7 +151,7 @@ static void test_mutations(void **state)
 {
     (void)state;
     rt_world w = { 0 };
-    static const char alphabet[] = "{}[]\",:\\u0123456789.eE+-tfnl \x80\xc3\xa9";
+    static const char alphabet[] = "{}[]\",:\\u0123456789.eE+-tfnl \x80\xc3\xa9\x01\x1f\x7f";
     uint64_t seed = 0x9e3779b97f4a7c15ULL;
     char doc[512];
     for (size_t i = 0; i < NDOCS; i++) {

@@ -94,6 +94,15 @@ static const char *const exprs[] = {
     "context.User == null ? -1 : context.User.Identities.Count()",
     "context.Deployment.Region",
     "context.Deployment.ServiceName",
+    "context.Deployment.GatewayId",
+    "context.Deployment.Certificates.Count",
+    "context.LastError == null",
+    "context.Workspace == null",
+    "context.Timestamp.ToString(\"o\")",
+    "context.Request.Headers.GetValueOrDefault(\"api-key\", \"none\")",
+    "context.Response.StatusReason",
+    "context.Response.Headers.Count",
+    "context.Response.Body == null",
     "context.Variables.Count",
     "context.Response.StatusCode",
     "context.Tracing",
@@ -237,6 +246,13 @@ static const req_case cases[] = {
       { { "api-key", "key-1" } },
       NULL },
     { "missing key", "GET", "h", "/openai/models", "1.1.1.1", { { "X-A", "b" } }, NULL },
+    { "a key that is not UTF-8 before a good one",
+      "GET",
+      "h",
+      "/openai/models",
+      "1.1.1.1",
+      { { "api-key", "\xff" }, { "X-\xc3", "v" }, { "API-KEY", "key-1" }, { "x-a", "b" } },
+      NULL },
     { "invalid key", "GET", "h", "/openai/models", "1.1.1.1", { { "api-key", "nope" } }, NULL },
     { "no API", "GET", "h", "/elsewhere/x?y", "1.1.1.1", { { 0 } }, NULL },
     { "open API", "PUT", "H.Example.COM", "/open/a/b/?q=1#frag", "1.1.1.1", { { 0 } }, "x" },
@@ -258,6 +274,36 @@ static void test_same_context(void **state)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         compare(g, &w, &cases[i]);
     rt_gw_free(g);
+    rt_vclock_free(vc);
+}
+
+/* The empty context: rt_ctx_from_json(NULL) sets the defaults directly, {} goes through the
+ * JSON readers; both must give the same values. */
+static void test_default_context(void **state)
+{
+    (void)state;
+    rt_vclock *vc = rt_vclock_new(1767225600000);
+    rt_world w = { .clock = rt_vclock_clock(vc) };
+    char err[256] = "";
+    json_t *empty = json_object();
+    rt_req *a = rt_req_new(&w, NULL, NULL, err, sizeof err);
+    rt_req *b = rt_req_new(&w, NULL, empty, err, sizeof err);
+    json_decref(empty);
+    assert_non_null(a);
+    assert_non_null(b);
+    assert_memory_equal(a->ctx->request_id, b->ctx->request_id, 16);
+    assert_int_equal(a->ctx->prng, b->ctx->prng);
+    char **va = eval_all(a), **vb = eval_all(b);
+    for (size_t i = 0; i < NEXPRS; i++) {
+        if (strcmp(va[i], vb[i]))
+            fail_msg("%s: NULL %s, {} %s", exprs[i], va[i], vb[i]);
+        free(va[i]);
+        free(vb[i]);
+    }
+    free(va);
+    free(vb);
+    rt_req_free(a);
+    rt_req_free(b);
     rt_vclock_free(vc);
 }
 
@@ -325,6 +371,7 @@ int main(int argc, char **argv)
     config_path = argc > 1 ? argv[1] : "tests/runtime/world_in/gateway.yaml";
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_same_context),
+        cmocka_unit_test(test_default_context),
         cmocka_unit_test(test_reqlog_line),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
