@@ -34,6 +34,10 @@ typedef struct rt_http_resp rt_http_resp;
 typedef struct rt_tx_stream {
     void (*on_headers)(void *ud, const rt_http_resp *resp);
     void (*on_chunk)(void *ud, const char *p, size_t n); /* p valid during the call */
+    /* Set: the call's timeout covers the whole response (as for a buffered call) unless it is
+     * cleared by the time on_headers returns (a receiver that only learns from the headers
+     * whether it relays, e.g. a text/event-stream answer to a request that did not ask). */
+    bool whole_timeout;
 } rt_tx_stream;
 
 typedef struct rt_http_req {

@@ -450,10 +450,11 @@ static int header_line(rt_tx_call *c, str line)
         if (c->resp->status < 200)
             return 0; /* end of an interim (1xx) block */
         c->headers_done = true;
-        if (c->hdr_tmo)
-            evtimer_del(c->hdr_tmo);
         if (c->stream && c->stream->on_headers)
             c->stream->on_headers(c->ud, c->resp);
+        /* the timeout ends with the headers, unless it covers the whole response */
+        if (c->hdr_tmo && !(c->stream && c->stream->whole_timeout))
+            evtimer_del(c->hdr_tmo);
         return 0;
     }
     if (line.ptr[0] == ' ' || line.ptr[0] == '\t')
@@ -612,7 +613,8 @@ static void on_header_timeout(evutil_socket_t fd, short what, void *arg)
     (void)what;
     rt_tx_call *c = arg;
     char msg[96];
-    snprintf(msg, sizeof msg, "no response headers within %lld ms", (long long)c->timeout_ms);
+    snprintf(msg, sizeof msg, "no %s within %lld ms",
+             c->headers_done ? "complete response" : "response headers", (long long)c->timeout_ms);
     complete(c, RT_TX_TIMEOUT, msg);
 }
 

@@ -282,6 +282,7 @@ typedef struct call_state {
     rt_tx_stream stream;
     buf acc;
     bool acc_init, relaying, too_big, client_gone;
+    bool asked; /* the request asked for a stream (else only a text/event-stream answer is) */
     rt_timer *gone_timer;
     const rt_http_resp *head; /* the relayed response's headers (request arena) */
 } call_state;
@@ -356,14 +357,28 @@ static void client_gone(void *ud)
     rt_wake_resume(&cs->wake, st);
 }
 
+static bool is_event_stream(const rt_http_resp *resp)
+{
+    for (size_t i = 0; i < resp->nheaders; i++) {
+        if (!str_ieq(resp->headers[i].name, STR_LIT("Content-Type")))
+            continue;
+        str v = str_trim(resp->headers[i].value), want = STR_LIT("text/event-stream");
+        return v.len >= want.len && str_ieq(str_make(v.ptr, want.len), want) &&
+               (v.len == want.len || v.ptr[want.len] == ';' || v.ptr[want.len] == ' ');
+    }
+    return false;
+}
+
 static void on_stream_headers(void *ud, const rt_http_resp *resp)
 {
     call_state *cs = ud;
     rt_req *r = cs->wake.r;
-    /* errors (429, 5xx) stay buffered: retry, on-error and outbound can still act on them */
+    /* errors (429, 5xx) stay buffered: retry, on-error and outbound can still act on them;
+     * an answer the request did not ask to stream is relayed when it is an event stream */
     if (resp->status >= 200 && resp->status <= 299 && r->w->relay &&
-        r->w->relay->start(r, resp) == 0) {
+        (cs->asked || is_event_stream(resp)) && r->w->relay->start(r, resp) == 0) {
         cs->relaying = true;
+        cs->stream.whole_timeout = false;
         cs->head = resp;
         rt_trace(r, "backend answered %d: relaying the response as it arrives", resp->status);
     }
@@ -545,9 +560,14 @@ static pol_status forward_request_exec(rt_req *r, const void *conf)
     if (prc > 0 || r->pending > held)
         return POL_SUSPEND;
     cs->backend_id = hr.backend_id;
-    if (wants_stream(r, c)) {
+    if (r->w->relay) {
+        /* a streamed receive whenever the server relays: a request that asked for a stream is
+         * relayed from its headers on; another one only if its answer is an event stream
+         * (else it is buffered, with the timeout over the whole response) */
+        cs->asked = wants_stream(r, c);
         cs->stream.on_headers = on_stream_headers;
         cs->stream.on_chunk = on_stream_chunk;
+        cs->stream.whole_timeout = !cs->asked;
         hr.stream = &cs->stream;
     }
     if (!c->buffer_body)

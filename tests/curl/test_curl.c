@@ -531,7 +531,7 @@ static void on_s_chunk(void *ud, const char *p, size_t n)
     }
 }
 
-static const rt_tx_stream stream_cbs = { on_s_headers, on_s_chunk };
+static const rt_tx_stream stream_cbs = { .on_headers = on_s_headers, .on_chunk = on_s_chunk };
 
 static void test_stream(void)
 {
@@ -602,7 +602,8 @@ static void on_s_chunk_send(void *ud, const char *p, size_t n)
         send_req(&nested, &req);
     }
 }
-static const rt_tx_stream stream_send_cbs = { on_s_headers, on_s_chunk_send };
+static const rt_tx_stream stream_send_cbs = { .on_headers = on_s_headers,
+                                              .on_chunk = on_s_chunk_send };
 
 static void test_stream_send_inside(void)
 {

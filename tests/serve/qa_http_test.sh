@@ -62,6 +62,16 @@ def serve(c):
             c.sendall(reply('302 Found', [('Location', '/raw/echo')]))
         elif kind == 'hugehdr':
             c.sendall(reply('200 OK', J + [('X-Huge', 'v' * 300000)], b'{}'))
+        elif kind == 'ssefirst':
+            # an event stream nobody asked for: one event, a pause, the rest
+            c.sendall(reply('200 OK', [('Content-Type', 'text/event-stream; charset=utf-8'), ('Transfer-Encoding', 'chunked')], cl=False) +
+                      chunk(b'data: {"first":1}\n\n'))
+            time.sleep(1.5)
+            c.sendall(chunk(b'data: [DONE]\n\n') + b'0\r\n\r\n')
+        elif kind == 'slowbody':
+            # a buffered answer whose body stops after the headers
+            c.sendall(reply('200 OK', J + [('Content-Length', '100')], cl=False) + b'{"a":')
+            time.sleep(20)
         elif kind == 'sse':
             c.sendall(reply('200 OK', [('Content-Type', 'text/event-stream'), ('Transfer-Encoding', 'chunked')], cl=False))
             try:
@@ -147,6 +157,28 @@ send "b'POST /raw/echo HTTP/1.1\r\n${C}Content-Length: 3\r\nTransfer-Encoding: c
 check "Content-Length with Transfer-Encoding: 400" grep -qa '^HTTP/1.1 400' "$tmp/out"
 
 # 4. Expect: 100-continue (the body follows at once) is answered; the Expect line goes on
+# an event-stream answer to a request that did not ask for a stream is relayed as it arrives;
+# a buffered answer whose body stalls after its headers still times out (forward-request 5 s)
+timeout 15 python3 - "$HP" >"$tmp/ssefirst" 2>&1 <<'PY'
+import socket, sys, time
+s = socket.create_connection(('127.0.0.1', int(sys.argv[1])))
+s.sendall(b'GET /raw/ssefirst HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')
+t0 = time.time(); got = b''; first = None
+while True:
+    b = s.recv(65536)
+    if not b: break
+    got += b
+    if first is None and b'{"first":1}' in got: first = time.time() - t0
+print('first %.2f end %.2f' % (first if first is not None else -1, time.time() - t0))
+PY
+check "unasked text/event-stream answer: first event relayed before the stream ends ($(cat "$tmp/ssefirst"))" python3 -c "
+t = open('$tmp/ssefirst').read().split(); first, end = float(t[1]), float(t[3])
+assert 0 <= first < 1.0 and end >= 1.4, t"
+t0=$(date +%s%N)
+code=$(curl -s -m 15 -o "$tmp/body" -w '%{http_code}' "http://127.0.0.1:$HP/raw/slowbody")
+el=$(( ($(date +%s%N) - t0) / 1000000 ))
+check "buffered answer stalling after its headers: 5xx at the forward-request timeout ($code after $el ms)" sh -c "case $code in 5??) [ $el -ge 4500 ] && [ $el -le 9000 ];; *) exit 1;; esac"
+
 # absolute-form targets are routed by their path; two Content-Length lines are refused (smuggling)
 send "b'GET http://x/raw/echo?abs=1 HTTP/1.1\r\n$C\r\n'"
 check "absolute-form request target: routed by its path (200)" has 'HTTP/1.1 200'
