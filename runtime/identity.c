@@ -16,6 +16,7 @@
 
 #define IDP_TIMEOUT_MS     30000LL
 #define IDP_MARGIN_MS      (5LL * 60 * 1000)
+#define IDP_RETRY_MS       10000LL
 #define IDP_MAX_ENTRIES    1024
 #define IDP_FETCH_CAP      ((size_t)4 << 20) /* arena of one fetch (the response) */
 #define IDP_TOKEN_FILE_MAX 65536
@@ -36,6 +37,8 @@ typedef struct idp_entry {
     char *resource, *client_id;
     char *token;        /* NULL: none cached */
     int64_t refresh_ms; /* the cached token is used while now < refresh_ms */
+    int64_t use_until;  /* ...and until then while a refresh runs in the background */
+    int64_t retry_ms;   /* a failed background refresh is not retried before */
     char *last_error;   /* of the last failed fetch (synchronous interface) */
     idp_fetch *f;       /* in flight */
 } idp_entry;
@@ -405,11 +408,12 @@ static void excerpt(char *out, size_t n, str body)
     out[j] = 0;
 }
 
-/* On success returns 0 with *token (xmalloc'ed) and *refresh_ms; else -1 with *error
- * (xmalloc'ed). */
+/* On success returns 0 with *token (xmalloc'ed), *refresh_ms (when to refresh it) and
+ * *use_until (how long it may still be used while a refresh runs: until a fifth of the margin
+ * before its expiry); else -1 with *error (xmalloc'ed). */
 static int parse_response(const rt_idp *p, rt_tx_result res, const rt_http_resp *resp,
                           const char *msg, const char *url, int64_t now, char **token,
-                          int64_t *refresh_ms, char **error)
+                          int64_t *refresh_ms, int64_t *use_until, char **error)
 {
     const char *src = rt_idp_source_name(p->src);
     char m[768], ex[160];
@@ -468,6 +472,8 @@ static int parse_response(const rt_idp *p, rt_tx_result res, const rt_http_resp 
     if (refresh < now + (expiry - now) / 2) /* short-lived token: refresh at half its life */
         refresh = now + (expiry - now) / 2;
     *refresh_ms = refresh;
+    int64_t until = expiry - p->margin_ms / 5;
+    *use_until = until > refresh ? until : refresh;
     *token = xstrdup(tok);
     json_decref(j);
     return 0;
@@ -483,18 +489,20 @@ static void on_fetch_done(void *ud, rt_tx_result res, const rt_http_resp *resp, 
     f->call = NULL;
     int64_t now = rt_clock_now(p->clock);
     char *token = NULL, *error = NULL;
-    int64_t refresh = 0;
-    parse_response(p, res, resp, msg, f->url, now, &token, &refresh, &error);
+    int64_t refresh = 0, until = 0;
+    parse_response(p, res, resp, msg, f->url, now, &token, &refresh, &until, &error);
     e->f = NULL;
     if (token) {
         free(e->token);
         e->token = xstrdup(token);
         e->refresh_ms = refresh;
+        e->use_until = until;
         free(e->last_error);
         e->last_error = NULL;
     } else {
         free(e->last_error);
         e->last_error = xstrdup(error);
+        e->retry_ms = now + IDP_RETRY_MS; /* a background refresh: not at every request */
     }
     rt_idp_wait *w = f->waiters;
     f->waiters = NULL;
@@ -510,6 +518,39 @@ static void on_fetch_done(void *ud, rt_tx_result res, const rt_http_resp *resp, 
     free(error);
 }
 
+/* Starts e's fetch (e->f); NULL with *err (static or in no arena: copied by the caller) when
+ * it cannot start (the error is also kept for the synchronous interface). */
+static idp_fetch *start_fetch(rt_idp *p, idp_entry *e, str resource, str client_id, str *err)
+{
+    idp_fetch *f = xcalloc(1, sizeof *f);
+    f->p = p;
+    f->e = e;
+    f->tail = &f->waiters;
+    arena_init(&f->a, IDP_FETCH_CAP);
+    rt_http_req hr;
+    str why = STR_NULL;
+    if (build_request(p, &f->a, resource, client_id, &hr, &why) == 0) {
+        f->url = hr.url.ptr;
+        f->call = p->t->send(p->t, &f->a, &hr, on_fetch_done, f);
+        if (!f->call)
+            why = STR_LIT("the transport could not start the token request");
+        else
+            p->fetches++;
+    }
+    if (!f->call) {
+        free(e->last_error);
+        e->last_error =
+            why.len ? xstrndup(why.ptr, why.len) : xstrdup("cannot start the token request");
+        e->retry_ms = rt_clock_now(p->clock) + IDP_RETRY_MS;
+        fetch_free(f, false);
+        if (err)
+            *err = str_from(e->last_error);
+        return NULL;
+    }
+    e->f = f;
+    return f;
+}
+
 int rt_idp_get(rt_idp *p, arena *a, str resource, str client_id, str *token, str *error,
                rt_idp_done done, void *ud, rt_idp_wait **wait)
 {
@@ -523,7 +564,13 @@ int rt_idp_get(rt_idp *p, arena *a, str resource, str client_id, str *token, str
         return -1;
     }
     idp_entry *e = entry_of(p, resource, client_id);
-    if (e->token && rt_clock_now(p->clock) < e->refresh_ms) {
+    int64_t now = rt_clock_now(p->clock);
+    /* due for a refresh but still good for a while: served from the cache while one fetch
+     * runs in the background (no request waits for it) */
+    bool background = e->token && now >= e->refresh_ms && now < e->use_until;
+    if (e->token && (now < e->refresh_ms || background)) {
+        if (background && !e->f && now >= e->retry_ms)
+            start_fetch(p, e, resource, client_id, NULL);
         *token = arena_str(a, str_from(e->token));
         if (token->ptr)
             return 1;
@@ -532,31 +579,14 @@ int rt_idp_get(rt_idp *p, arena *a, str resource, str client_id, str *token, str
     }
     idp_fetch *f = e->f;
     if (!f) {
-        f = xcalloc(1, sizeof *f);
-        f->p = p;
-        f->e = e;
-        f->tail = &f->waiters;
-        arena_init(&f->a, IDP_FETCH_CAP);
-        rt_http_req hr;
         str err = STR_NULL;
-        if (build_request(p, &f->a, resource, client_id, &hr, &err) == 0) {
-            f->url = hr.url.ptr;
-            f->call = p->t->send(p->t, &f->a, &hr, on_fetch_done, f);
-            if (!f->call)
-                err = STR_LIT("the transport could not start the token request");
-            else
-                p->fetches++;
-        }
-        if (!f->call) {
+        f = start_fetch(p, e, resource, client_id, &err);
+        if (!f) {
             *error = arena_str(a, err);
             if (!error->ptr)
                 *error = STR_LIT("cannot start the token request");
-            free(e->last_error);
-            e->last_error = xstrndup(error->ptr, error->len);
-            fetch_free(f, false);
             return -1;
         }
-        e->f = f;
     }
     if (done) {
         rt_idp_wait *w = xcalloc(1, sizeof *w);

@@ -13,9 +13,11 @@
  *  - else the instance metadata service: GET http://169.254.169.254/metadata/identity/oauth2/
  *    token?api-version=2018-02-01&resource=R[&client_id=C] with `Metadata: true`.
  * Tokens are cached per (resource, client id) until expires_on (or now + expires_in) minus
- * a refresh margin (5 minutes); concurrent requests for a token being fetched wait for that
- * one fetch. Failures are not cached. Used from the world's event loop only (not
- * thread-safe). */
+ * a refresh margin (5 minutes); from then on the cached token is still served while one
+ * fetch refreshes it in the background (a failed one is retried after 10 s), until a fifth of
+ * the margin before expiry, when requests wait for a fetch. Concurrent requests for a token
+ * being fetched wait for that one fetch. Failures are not cached. Used from the world's event loop
+ * only (not thread-safe). */
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -307,26 +307,53 @@ static void test_cache_refresh(void)
     CHECK(id->get_token(id, &fx.a, STR_LIT("https://r"), STR_LIT(""), &token, &error) == 0 &&
               str_eq(token, STR_LIT("tok-1")),
           "sync");
-    rt_vclock_advance(fx.vc, 61 * 1000); /* 55 min 1 s: refresh */
+    rt_vclock_advance(fx.vc, 61 * 1000); /* 55 min 1 s: due for a refresh, still good */
     CHECK(rt_idp_get(fx.p, &fx.a, STR_LIT("https://r"), STR_LIT(""), &token, &error, on_done, &g2,
-                     NULL) == 0,
-          "refetch");
+                     NULL) == 1 &&
+              str_eq(token, STR_LIT("tok-1")),
+          "served from the cache while the refresh runs in the background");
+    CHECK(rt_idp_fetches(fx.p) == 2, "one background fetch, started at once");
+    CHECK(rt_idp_get(fx.p, &fx.a, STR_LIT("https://r"), STR_LIT(""), &token, &error, on_done, &g2,
+                     NULL) == 1 &&
+              rt_idp_fetches(fx.p) == 2,
+          "no second fetch while one runs");
     run(&fx);
-    CHECK(g2.calls == 1 && !strcmp(g2.token, "tok-2"), "%d %s", g2.calls, g2.token);
-    CHECK(rt_idp_fetches(fx.p) == 2, "fetches");
-    /* expires_on 1700010000 s: refreshed at 1700009700 s */
+    CHECK(g2.calls == 0, "nobody waited: %d", g2.calls);
+    CHECK(rt_idp_get(fx.p, &fx.a, STR_LIT("https://r"), STR_LIT(""), &token, &error, on_done, &g2,
+                     NULL) == 1 &&
+              str_eq(token, STR_LIT("tok-2")),
+          "refreshed: %.*s", STR_FMT(token));
+    /* expires_on 1700010000 s: refreshed from 1700009700 s, used until 1700009940 s */
     int64_t now = rt_clock_now(rt_vclock_clock(fx.vc));
     rt_vclock_advance(fx.vc, 1700009700000LL - now - 1000);
     CHECK(rt_idp_get(fx.p, &fx.a, STR_LIT("https://r"), STR_LIT(""), &token, &error, on_done, &g2,
                      NULL) == 1 &&
-              str_eq(token, STR_LIT("tok-2")),
+              str_eq(token, STR_LIT("tok-2")) && rt_idp_fetches(fx.p) == 2,
           "cached until expires_on - 5 min");
     rt_vclock_advance(fx.vc, 1000);
     CHECK(rt_idp_get(fx.p, &fx.a, STR_LIT("https://r"), STR_LIT(""), &token, &error, on_done, &g2,
+                     NULL) == 1 &&
+              str_eq(token, STR_LIT("tok-2")) && rt_idp_fetches(fx.p) == 3,
+          "due: background fetch");
+    run(&fx); /* no answer left: the background refresh fails */
+    rt_vclock_advance(fx.vc, 5000);
+    CHECK(rt_idp_get(fx.p, &fx.a, STR_LIT("https://r"), STR_LIT(""), &token, &error, on_done, &g2,
+                     NULL) == 1 &&
+              str_eq(token, STR_LIT("tok-2")) && rt_idp_fetches(fx.p) == 3,
+          "a failed refresh: the token is still served, no retry within 10 s");
+    rt_vclock_advance(fx.vc, 6000);
+    CHECK(rt_idp_get(fx.p, &fx.a, STR_LIT("https://r"), STR_LIT(""), &token, &error, on_done, &g2,
+                     NULL) == 1 &&
+              rt_idp_fetches(fx.p) == 4,
+          "retried after 10 s");
+    run(&fx);
+    now = rt_clock_now(rt_vclock_clock(fx.vc));
+    rt_vclock_advance(fx.vc, 1700009940000LL - now);
+    CHECK(rt_idp_get(fx.p, &fx.a, STR_LIT("https://r"), STR_LIT(""), &token, &error, on_done, &g2,
                      NULL) == 0,
-          "expired");
+          "a minute before expiry: requests wait for a fetch");
     run(&fx); /* no answer left: a clear error */
-    CHECK(g2.calls == 2 && strstr(g2.error, "cannot reach"), "%s", g2.error);
+    CHECK(g2.calls == 1 && strstr(g2.error, "cannot reach"), "%d %s", g2.calls, g2.error);
     /* the other key (client id) is a separate entry */
     script(&fx, "http://127.0.0.1:9/imds", "[" OK_ANSWER("tok-c", ", \"expires_in\": 3600") "]");
     got g3 = { 0 };
