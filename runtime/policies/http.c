@@ -9,6 +9,7 @@
 #include "../errors.h"
 #include "auth_mi.h"
 #include "common.h"
+#include "http_int.h"
 
 /* <forward-request timeout="s" | timeout-ms="ms" continue-timeout="s" http-version="1|2|2or1"
  *   follow-redirects="bool" buffer-request-body="bool" buffer-response="bool"
@@ -269,29 +270,6 @@ static int forward_request_parse(pol_cc *cc, const pol_node *el, void *out)
     return 0;
 }
 
-typedef struct call_state {
-    rt_wake wake;
-    rt_tx_call *call;
-    const char *var; /* send-request: response-variable-name */
-    bool ignore_error;
-    bool one_way;
-    bool fail_on_error;
-    int64_t timeout_ms;
-    str backend_id; /* forward-request: the backend called (its circuit breaker counts it) */
-    /* stream: a streamed receive (rt_relay): the bytes received (capped when relayed) */
-    rt_tx_stream stream;
-    buf acc;
-    bool acc_init, relaying, too_big, client_gone;
-    bool asked; /* the request asked for a stream (else only a text/event-stream answer is) */
-    rt_timer *gone_timer;
-    const rt_http_resp *head; /* the relayed response's headers (request arena) */
-} call_state;
-
-/* What a streamed receive keeps: the whole body when buffered (as the curl transport would),
- * the first RELAY_KEEP bytes of a relayed one (token usage, request log). */
-#define BUFFERED_MAX (ARENA_REQUEST_CAP / 2)
-#define RELAY_KEEP   ((size_t)1 << 20)
-
 static pol_status transport_failure(rt_req *r, const call_state *cs, rt_tx_result res,
                                     const char *msg)
 {
@@ -305,7 +283,7 @@ static pol_status transport_failure(rt_req *r, const call_state *cs, rt_tx_resul
 
 /* context.Response (or a send-request result) from a transport's answer; borrow: resp's strings
  * live in the request arena (rt_tx_done's resp) and are not copied. */
-static rt_response *response_from(rt_req *r, const rt_http_resp *resp, bool borrow)
+rt_response *rt_pol_http_response_from(rt_req *r, const rt_http_resp *resp, bool borrow)
 {
     rt_response *o = arena_alloc(&r->arena, sizeof *o);
     if (!o)
@@ -320,119 +298,6 @@ static rt_response *response_from(rt_req *r, const rt_http_resp *resp, bool borr
         ct = h->items[0].u.s;
     o->body = borrow ? rt_body_borrow(r, resp->body, ct) : rt_body_new(r, resp->body, ct);
     return o->headers && o->body ? o : NULL;
-}
-
-/* ---- streamed receive (rt_relay) ---- */
-
-static void release_acc(void *p)
-{
-    buf_release(p);
-}
-
-/* The client left during a relayed stream: the call is cancelled; the pipeline goes on with a
- * failure (on-error runs; the server ends what is left of the reply). */
-static void client_gone(void *ud)
-{
-    call_state *cs = ud;
-    rt_req *r = cs->wake.r;
-    cs->gone_timer = NULL;
-    rt_req_unhold(r);
-    rt_wake_enter(&cs->wake);
-    rt_trace(r, "the client closed the connection during the streamed response");
-    /* what was relayed is the response (usage of the part the client got is counted) */
-    if (cs->head) {
-        rt_http_resp got = *cs->head;
-        got.body = cs->acc_init ? str_make(cs->acc.ptr, cs->acc.len) : STR_LIT("");
-        if (r->w->call_result)
-            r->w->call_result(r, cs->backend_id, RT_TX_OK, &got);
-        rt_response *o = response_from(r, &got, false); /* the body is the accumulator */
-        if (o) {
-            r->ctx->response = *o;
-            r->backend_status = got.status;
-            r->response_preset = true;
-        }
-    }
-    pol_status st = rt_fail(r, NULL, "ClientConnectionFailure",
-                            "the client closed the connection during the streamed response");
-    rt_wake_resume(&cs->wake, st);
-}
-
-static bool is_event_stream(const rt_http_resp *resp)
-{
-    for (size_t i = 0; i < resp->nheaders; i++) {
-        if (!str_ieq(resp->headers[i].name, STR_LIT("Content-Type")))
-            continue;
-        str v = str_trim(resp->headers[i].value), want = STR_LIT("text/event-stream");
-        return v.len >= want.len && str_ieq(str_make(v.ptr, want.len), want) &&
-               (v.len == want.len || v.ptr[want.len] == ';' || v.ptr[want.len] == ' ');
-    }
-    return false;
-}
-
-static void on_stream_headers(void *ud, const rt_http_resp *resp)
-{
-    call_state *cs = ud;
-    rt_req *r = cs->wake.r;
-    /* errors (429, 5xx) stay buffered: retry, on-error and outbound can still act on them;
-     * an answer the request did not ask to stream is relayed when it is an event stream */
-    if (resp->status >= 200 && resp->status <= 299 && r->w->relay &&
-        (cs->asked || is_event_stream(resp)) && r->w->relay->start(r, resp) == 0) {
-        cs->relaying = true;
-        cs->stream.whole_timeout = false;
-        cs->head = resp;
-        rt_trace(r, "backend answered %d: relaying the response as it arrives", resp->status);
-    }
-}
-
-static void on_stream_chunk(void *ud, const char *p, size_t n)
-{
-    call_state *cs = ud;
-    rt_req *r = cs->wake.r;
-    if (cs->client_gone)
-        return;
-    size_t cap = cs->relaying ? RELAY_KEEP : BUFFERED_MAX;
-    if (!cs->too_big && cs->acc.len + n <= cap) {
-        if (!cs->acc_init) {
-            buf_init(&cs->acc, 0);
-            cs->acc_init = true;
-            if (arena_defer(&r->arena, release_acc, &cs->acc) < 0)
-                cs->too_big = true; /* at the cap: keep nothing */
-        }
-        if (!cs->too_big && buf_append(&cs->acc, p, n) < 0)
-            cs->too_big = true;
-    } else {
-        cs->too_big = true; /* relayed: the rest is only relayed; buffered: an error at the end */
-    }
-    if (cs->relaying && r->w->relay->chunk(r, p, n) < 0) {
-        cs->client_gone = true;
-        if (cs->call) {
-            r->w->transport->cancel(r->w->transport, cs->call);
-            cs->call = NULL;
-        }
-        /* the call's hold goes to the timer; the pipeline resumes outside this callback */
-        cs->gone_timer = rt_clock_after(r->w->clock, 0, client_gone, cs);
-        if (!cs->gone_timer)
-            client_gone(cs);
-    }
-}
-
-/* Should forward-request ask for a streamed receive? */
-static bool wants_stream(rt_req *r, const forward_request_conf *c)
-{
-    if (!r->w->relay)
-        return false;
-    if (!c->buffer_response)
-        return true;
-    xv_list *acc = rt_hdr_get(r->ctx->request.headers, STR_LIT("Accept"));
-    for (size_t i = 0; acc && i < acc->n; i++) {
-        if (acc->items[i].kind == XV_STR &&
-            str_find(acc->items[i].u.s, STR_LIT("text/event-stream")) >= 0)
-            return true;
-    }
-    str b = rt_body_bytes(r->ctx->request.body);
-    if (!b.len || b.len > ((size_t)1 << 20))
-        return false;
-    return rt_req_peek(r, b).stream; /* read once per request, without a JSON tree */
 }
 
 static void forward_done(void *ud, rt_tx_result res, const rt_http_resp *resp, const char *msg)
@@ -466,7 +331,7 @@ static void forward_done(void *ud, rt_tx_result res, const rt_http_resp *resp, c
         st = transport_failure(r, cs, res, msg);
         rt_trace(r, "backend call failed: %s", msg ? msg : "");
     } else {
-        rt_response *o = response_from(r, resp, true);
+        rt_response *o = rt_pol_http_response_from(r, resp, true);
         if (!o) {
             st = rt_fail(r, NULL, "OutOfMemory", "request memory limit reached");
         } else {
@@ -560,16 +425,7 @@ static pol_status forward_request_exec(rt_req *r, const void *conf)
     if (prc > 0 || r->pending > held)
         return POL_SUSPEND;
     cs->backend_id = hr.backend_id;
-    if (r->w->relay) {
-        /* a streamed receive whenever the server relays: a request that asked for a stream is
-         * relayed from its headers on; another one only if its answer is an event stream
-         * (else it is buffered, with the timeout over the whole response) */
-        cs->asked = wants_stream(r, c);
-        cs->stream.on_headers = on_stream_headers;
-        cs->stream.on_chunk = on_stream_chunk;
-        cs->stream.whole_timeout = !cs->asked;
-        hr.stream = &cs->stream;
-    }
+    rt_pol_http_stream_init(r, cs, c->buffer_response, &hr);
     if (!c->buffer_body)
         r->body_sent = true;
     r->attempts++;
@@ -659,7 +515,7 @@ static void send_done(void *ud, rt_tx_result res, const rt_http_resp *resp, cons
     pol_status st = POL_NEXT;
     xv v = xv_null();
     if (res == RT_TX_OK) {
-        rt_response *o = response_from(r, resp, true);
+        rt_response *o = rt_pol_http_response_from(r, resp, true);
         if (!o)
             st = rt_fail(r, NULL, "OutOfMemory", "request memory limit reached");
         else
